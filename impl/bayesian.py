@@ -1,0 +1,3 @@
+"""Lecture 4: Bayes by Backprop and the VAE loss."""
+
+__all__: list[str] = []

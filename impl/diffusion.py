@@ -1,0 +1,3 @@
+"""Lecture 6: hierarchical VAEs and diffusion models."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Lecture 3: Jensen-Shannon, Wasserstein-1, WGAN-GP."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Lecture 5: SGLD, detailed balance, Gibbs sampling."""
+
+__all__: list[str] = []

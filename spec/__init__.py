@@ -1,0 +1,1 @@
+"""Executable specification of the exercises of "Introduction to Deep Learning Theory"."""

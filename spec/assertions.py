@@ -1,0 +1,126 @@
+"""Assertion helpers whose failure messages say what was checked, on which
+inputs, what was expected and what came back.
+
+Tolerances follow ``torch.testing.assert_close``: ``actual`` and ``expected``
+agree where ``|actual - expected| <= atol + rtol * |expected|``, infinities must
+match exactly (same sign, same place), and NaN never passes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from spec.plugin import _short_repr
+
+#: float64 round-off: a few units in the last place of results of order 1.
+RTOL = 1e-12
+ATOL = 1e-12
+
+
+def _inputs_text(inputs: dict[str, Any] | None) -> str:
+    if not inputs:
+        return ""
+    return "\n  inputs: " + ", ".join(f"{k}={_short_repr(v)}" for k, v in inputs.items())
+
+
+def assert_close(
+    actual: Any,
+    expected: Any,
+    *,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    what: str = "value",
+    inputs: dict[str, Any] | None = None,
+) -> None:
+    """Assert ``actual`` equals ``expected`` elementwise within ``atol + rtol*|expected|``."""
+    a = np.asarray(actual, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    context = f"{what}{_inputs_text(inputs)}"
+    if a.shape != e.shape:
+        raise AssertionError(f"{context}\n  shape: expected {e.shape}, got {a.shape}")
+    if np.isnan(a).any() or np.isnan(e).any():
+        raise AssertionError(
+            f"{context}\n  NaN: expected {_short_repr(e)}, got {_short_repr(a)}"
+        )
+    inf_mismatch = (np.isinf(a) | np.isinf(e)) & (a != e)
+    if inf_mismatch.any():
+        where = tuple(int(i) for i in np.argwhere(inf_mismatch)[0])
+        raise AssertionError(
+            f"{context}\n  infinities differ at index {where}: expected {e[where]!r}, "
+            f"got {a[where]!r}\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
+        )
+    finite = np.isfinite(e)
+    with np.errstate(invalid="ignore"):  # inf - inf where both are the same infinity
+        diff = np.where(finite, np.abs(a - e), 0.0)
+    allowed = atol + rtol * np.abs(np.where(finite, e, 0.0))
+    bad = diff > allowed
+    if bad.any():
+        worst = np.unravel_index(int(np.argmax(np.where(bad, diff / allowed, 0.0))), a.shape)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = float(diff[worst] / abs(e[worst])) if e[worst] != 0 else np.inf
+        raise AssertionError(
+            f"{context}\n  {int(bad.sum())} of {a.size} element(s) differ beyond "
+            f"atol={atol:g}, rtol={rtol:g}; worst at index {worst}: expected "
+            f"{e[worst]!r}, got {a[worst]!r} (abs diff {diff[worst]:.3g}, rel diff {rel:.3g})"
+            f"\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
+        )
+
+
+def assert_leq(
+    smaller: Any,
+    larger: Any,
+    *,
+    atol: float = 0.0,
+    rtol: float = 0.0,
+    what: str = "inequality",
+    inputs: dict[str, Any] | None = None,
+) -> None:
+    """Assert ``smaller <= larger + atol + rtol*|larger|`` elementwise (no NaN allowed)."""
+    s = np.asarray(smaller, dtype=np.float64)
+    g = np.asarray(larger, dtype=np.float64)
+    context = f"{what}{_inputs_text(inputs)}"
+    if np.isnan(s).any() or np.isnan(g).any():
+        raise AssertionError(f"{context}\n  NaN: {_short_repr(s)} <= {_short_repr(g)}")
+    with np.errstate(invalid="ignore"):
+        slack = atol + rtol * np.abs(np.where(np.isfinite(g), g, 0.0))
+        ok = (s <= g) | (s - g <= slack)
+    if not np.all(ok):
+        s_b, g_b = np.broadcast_arrays(s, g)
+        worst = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, s_b.shape))[0])
+        raise AssertionError(
+            f"{context}\n  expected {s_b[worst]!r} <= {g_b[worst]!r} (at index {worst}, "
+            f"excess {s_b[worst] - g_b[worst]:.3g}, allowed {atol:g} + {rtol:g}*|rhs|)"
+        )
+
+
+def assert_true(condition: Any, *, what: str, inputs: dict[str, Any] | None = None) -> None:
+    """Assert every element of ``condition`` holds; the message names the first failure."""
+    c = np.asarray(condition, dtype=bool)
+    if not c.all():
+        where = tuple(int(i) for i in np.argwhere(~c)[0]) if c.ndim else ()
+        raise AssertionError(f"{what} fails at index {where}{_inputs_text(inputs)}")
+
+
+def assert_rejects(
+    function: Callable[..., Any], *args: Any, argument: str, **kwargs: Any
+) -> None:
+    """Assert ``function(*args, **kwargs)`` raises ValueError whose message names ``argument``."""
+    from spec.plugin import describe_call
+
+    call = describe_call(getattr(function, "__name__", "function"), args, kwargs)
+    try:
+        result = function(*args, **kwargs)
+    except ValueError as error:
+        if not re.search(rf"\b{re.escape(argument)}\b", str(error)):
+            raise AssertionError(
+                f"{call} raised ValueError({str(error)!r}), which does not name the "
+                f"argument {argument!r}"
+            ) from None
+        return
+    raise AssertionError(
+        f"{call} returned {_short_repr(result)}; expected ValueError naming {argument!r}"
+    )

@@ -1,0 +1,13 @@
+"""Contract entries of Lecture 1.2: multi-class linear classification (``impl/classification.py``)."""
+
+from spec.contract import Entry
+
+ENTRIES: list[Entry] = [
+    Entry(
+        "linear_classifier",
+        "linear_classifier(W, X, b=None) -> int ndarray",
+        "argmax_c <W_c, x> + b_c for each row x of X (W of shape (K, d)), ties to the lowest index",
+        "labels",
+        ("1.2",),
+    ),
+]
