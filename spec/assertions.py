@@ -43,9 +43,7 @@ def assert_close(
     if a.shape != e.shape:
         raise AssertionError(f"{context}\n  shape: expected {e.shape}, got {a.shape}")
     if np.isnan(a).any() or np.isnan(e).any():
-        raise AssertionError(
-            f"{context}\n  NaN: expected {_short_repr(e)}, got {_short_repr(a)}"
-        )
+        raise AssertionError(f"{context}\n  NaN: expected {_short_repr(e)}, got {_short_repr(a)}")
     inf_mismatch = (np.isinf(a) | np.isinf(e)) & (a != e)
     if inf_mismatch.any():
         where = tuple(int(i) for i in np.argwhere(inf_mismatch)[0])
@@ -59,8 +57,8 @@ def assert_close(
     allowed = atol + rtol * np.abs(np.where(finite, e, 0.0))
     bad = diff > allowed
     if bad.any():
-        worst = np.unravel_index(int(np.argmax(np.where(bad, diff / allowed, 0.0))), a.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
+            worst = np.unravel_index(int(np.argmax(np.where(bad, diff / allowed, 0.0))), a.shape)
             rel = float(diff[worst] / abs(e[worst])) if e[worst] != 0 else np.inf
         raise AssertionError(
             f"{context}\n  {int(bad.sum())} of {a.size} element(s) differ beyond "
@@ -105,9 +103,7 @@ def assert_true(condition: Any, *, what: str, inputs: dict[str, Any] | None = No
         raise AssertionError(f"{what} fails at index {where}{_inputs_text(inputs)}")
 
 
-def assert_rejects(
-    function: Callable[..., Any], *args: Any, argument: str, **kwargs: Any
-) -> None:
+def assert_rejects(function: Callable[..., Any], *args: Any, argument: str, **kwargs: Any) -> None:
     """Assert ``function(*args, **kwargs)`` raises ValueError whose message names ``argument``."""
     from spec.plugin import describe_call
 

@@ -274,8 +274,10 @@ def exercise_of(path: str) -> str | None:
 
 
 def _title_of(module: Any) -> str:
+    """The title line of an exercise file's docstring, without its 'Exercise L.N — ' prefix."""
     doc = (getattr(module, "__doc__", None) or "").strip()
-    return doc.splitlines()[0].strip() if doc else ""
+    title = doc.splitlines()[0].strip() if doc else ""
+    return re.sub(r"^Exercise \d+\.\d+ — ", "", title).rstrip(".")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -288,8 +290,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("exercise", exercise))
             item.user_properties.append(("exercise_title", _title_of(item.module)))
         wanted = (not exercises and not lectures) or (
-            exercise is not None
-            and (exercise in exercises or exercise.split(".")[0] in lectures)
+            exercise is not None and (exercise in exercises or exercise.split(".")[0] in lectures)
         )
         (selected if wanted else deselected).append(item)
     if deselected:
@@ -345,8 +346,15 @@ def conformance(config: pytest.Config) -> dict[str, Any]:
     for nodeid, record in sorted(config._spec_outcomes.items()):  # type: ignore[attr-defined]
         row = exercises.setdefault(
             record["exercise"],
-            {"exercise": record["exercise"], "title": record["title"], "passed": 0,
-             "failed": 0, "skipped": 0, "skip_reasons": Counter(), "tests": {}},
+            {
+                "exercise": record["exercise"],
+                "title": record["title"],
+                "passed": 0,
+                "failed": 0,
+                "skipped": 0,
+                "skip_reasons": Counter(),
+                "tests": {},
+            },
         )
         outcome = record["outcome"] or "failed"
         row[outcome] += 1

@@ -1,4 +1,7 @@
-"""Contract entries of Lecture 1.2: multi-class linear classification (``impl/classification.py``)."""
+"""Contract entries of Lecture 1.2: multi-class linear classification.
+
+They describe ``impl/classification.py``.
+"""
 
 from spec.contract import Entry
 

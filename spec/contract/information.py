@@ -1,4 +1,7 @@
-"""Contract entries of Lectures 1.3-1.4: entropy, cross-entropy, KL, softmax (``impl/information.py``)."""
+"""Contract entries of Lectures 1.3-1.4: entropy, cross-entropy, KL, softmax.
+
+They describe ``impl/information.py``.
+"""
 
 from spec.contract import Entry
 

@@ -1,4 +1,7 @@
-"""Contract entries of Lecture 1.1: gradient descent with exact line search (``impl/optimization.py``)."""
+"""Contract entries of Lecture 1.1: gradient descent with exact line search.
+
+They describe ``impl/optimization.py``.
+"""
 
 from spec.contract import Entry
 

@@ -81,7 +81,9 @@ def test_cross_entropy_is_entropy_plus_kl(impl, pq):
     )
 
 
-@given(st.integers(2, 8).flatmap(lambda k: st.tuples(probability_vectors(k), st.integers(0, k - 1))))
+@given(
+    st.integers(2, 8).flatmap(lambda k: st.tuples(probability_vectors(k), st.integers(0, k - 1)))
+)
 def test_identity_is_infinite_on_both_sides_when_q_misses_support(impl, p_and_index):
     """If q_i = 0 < p_i for some i, then H(p, q) = KL(p‖q) = +∞ while H(p) is finite."""
     p, i = p_and_index
@@ -99,28 +101,49 @@ def test_identity_is_infinite_on_both_sides_when_q_misses_support(impl, p_and_in
 @given(probability_vectors())
 def test_entropy_matches_50_digit_evaluation(impl, p):
     """H(p) agrees with a 50-digit mpmath evaluation, masses down to 1e-300 included."""
-    assert_close(impl.entropy(p), float(_mp_entropy(p)), rtol=RTOL, atol=ATOL,
-                 what="H(p) against mpmath", inputs={"p": p})
+    assert_close(
+        impl.entropy(p),
+        float(_mp_entropy(p)),
+        rtol=RTOL,
+        atol=ATOL,
+        what="H(p) against mpmath",
+        inputs={"p": p},
+    )
 
 
 @given(distribution_pairs())
 def test_cross_entropy_matches_50_digit_evaluation(impl, pq):
     """H(p, q) agrees with a 50-digit mpmath evaluation, masses down to 1e-300 included."""
     p, q = pq
-    assert_close(impl.cross_entropy(p, q), float(_mp_cross_entropy(p, q)), rtol=RTOL,
-                 atol=ATOL, what="H(p, q) against mpmath", inputs={"p": p, "q": q})
+    assert_close(
+        impl.cross_entropy(p, q),
+        float(_mp_cross_entropy(p, q)),
+        rtol=RTOL,
+        atol=ATOL,
+        what="H(p, q) against mpmath",
+        inputs={"p": p, "q": q},
+    )
 
 
 @given(distribution_pairs())
 def test_kl_matches_50_digit_evaluation(impl, pq):
     """KL(p‖q) agrees with a 50-digit mpmath evaluation, masses down to 1e-300 included."""
     p, q = pq
-    assert_close(impl.kl_divergence(p, q), float(_mp_kl(p, q)), rtol=RTOL, atol=ATOL,
-                 what="KL(p‖q) against mpmath", inputs={"p": p, "q": q})
+    assert_close(
+        impl.kl_divergence(p, q),
+        float(_mp_kl(p, q)),
+        rtol=RTOL,
+        atol=ATOL,
+        what="KL(p‖q) against mpmath",
+        inputs={"p": p, "q": q},
+    )
 
 
-@given(st.integers(1, 5).flatmap(lambda b: st.lists(distribution_pairs(st.just(4)),
-                                                      min_size=b, max_size=b)))
+@given(
+    st.integers(1, 5).flatmap(
+        lambda b: st.lists(distribution_pairs(st.just(4)), min_size=b, max_size=b)
+    )
+)
 def test_identity_holds_rowwise_on_batches(impl, pairs):
     """On a batch (n, K) every function works row by row and the identity holds per row."""
     p = np.stack([a for a, _ in pairs])
@@ -128,8 +151,9 @@ def test_identity_holds_rowwise_on_batches(impl, pairs):
     for name in ("entropy", "cross_entropy", "kl_divergence"):
         args = (p,) if name == "entropy" else (p, q)
         rows = [getattr(impl, name)(*(a[i] for a in args)) for i in range(len(p))]
-        assert_close(getattr(impl, name)(*args), rows, what=f"{name} on a batch",
-                     inputs={"p": p, "q": q})
+        assert_close(
+            getattr(impl, name)(*args), rows, what=f"{name} on a batch", inputs={"p": p, "q": q}
+        )
 
 
 @given(distribution_pairs(st.integers(2, 6)), st.floats(1.01, 3.0))
