@@ -18,22 +18,27 @@ Hypothesis profiles ``dev`` (default), ``ci`` (loaded when ``CI=true``) and
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import importlib.util
 import json
 import os
 import re
+import signal
 import sys
+import threading
+import time
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from spec.contract import CONTRACT, RETURN_KINDS, Entry
 
@@ -58,6 +63,15 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+settings.register_profile(
+    "smoke",  # the harness's own tests: a few examples, no shrinking
+    max_examples=5,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE")
     or ("ci" if os.environ.get("CI", "").lower() == "true" else "dev")
@@ -65,6 +79,8 @@ settings.load_profile(
 
 EXERCISE_FILE = re.compile(r"test_ex(\d+)_(\d+)_\w+\.py$")
 DEFAULT_IMPL = "impl"
+#: Seconds one call of a contract function may take (the reference needs well under one).
+DEFAULT_CALL_TIMEOUT = 60.0
 
 
 # --------------------------------------------------------------------------- options
@@ -91,6 +107,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         metavar="L",
         help="run only the exercises of this lecture (repeatable), e.g. --lecture 1",
+    )
+    group.addoption(
+        "--call-timeout",
+        type=float,
+        default=DEFAULT_CALL_TIMEOUT,
+        metavar="SECONDS",
+        help="fail a test when one call of a contract function takes longer than this "
+        f"(default {DEFAULT_CALL_TIMEOUT:g}; 0 disables)",
     )
     group.addoption(
         "--conformance-json",
@@ -121,16 +145,75 @@ def load_implementation(name: str) -> ModuleType:
     return importlib.import_module(name)
 
 
+SPEC_DIR = Path(__file__).resolve().parent
+
+
+def _targets_the_spec(config: pytest.Config) -> bool:
+    """Whether this run is a run of the spec (and not some other project's tests).
+
+    Installed as a pytest plugin, this module is loaded by every pytest run on the
+    machine; it only imports an implementation when the run asks for the spec:
+    ``--impl`` or ``SPEC_IMPL`` is given, or a test path lies in the spec package
+    (``pytest --pyargs spec`` included).
+    """
+    if config.getoption("--impl") or os.environ.get("SPEC_IMPL"):
+        return True
+    for arg in config.args or [str(config.rootpath)]:
+        target = arg.split("::")[0]
+        if config.getoption("pyargs", False) and target.split(".")[0] == "spec":
+            return True
+        path = Path(target) if Path(target).is_absolute() else config.invocation_params.dir / target
+        path = path.resolve()
+        if path == SPEC_DIR or SPEC_DIR in path.parents or path in SPEC_DIR.parents:
+            return True
+    return False
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    name = _impl_name(config)
-    try:
-        config._spec_impl_module = load_implementation(name)  # type: ignore[attr-defined]
-    except Exception:
-        raise pytest.UsageError(
-            f"cannot import the implementation under test {name!r}:\n{traceback.format_exc()}"
-        ) from None
-    config._spec_impl_name = name  # type: ignore[attr-defined]
     config._spec_outcomes = {}  # type: ignore[attr-defined]
+    config._spec_impl_name = _impl_name(config)  # type: ignore[attr-defined]
+    config._spec_impl_module = None  # type: ignore[attr-defined]
+    if not _targets_the_spec(config):
+        return
+    _choose_seed(config)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_SeedToWorkers(), "spec-seed-to-workers")
+    _load(config)
+
+
+def _load(config: pytest.Config) -> ModuleType:
+    if config._spec_impl_module is None:  # type: ignore[attr-defined]
+        name = config._spec_impl_name  # type: ignore[attr-defined]
+        try:
+            config._spec_impl_module = load_implementation(name)  # type: ignore[attr-defined]
+        except Exception:
+            raise pytest.UsageError(
+                f"cannot import the implementation under test {name!r}:\n{traceback.format_exc()}"
+            ) from None
+    return config._spec_impl_module  # type: ignore[attr-defined]
+
+
+def _choose_seed(config: pytest.Config) -> None:
+    """Fix one Hypothesis seed for the run (unless given), so that every report can name it."""
+    from hypothesis import core
+
+    worker_seed = getattr(config, "workerinput", {}).get("spec_hypothesis_seed")
+    given = config.getoption("hypothesis_seed", None)
+    if given is not None:
+        seed = int(given)
+    elif worker_seed is not None:
+        seed = int(worker_seed)
+    else:
+        seed = int.from_bytes(os.urandom(8), "little")
+    core.global_force_seed = seed
+    config._spec_seed = seed  # type: ignore[attr-defined]
+
+
+class _SeedToWorkers:
+    """Hands the controller's Hypothesis seed to every xdist worker."""
+
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput["spec_hypothesis_seed"] = node.config._spec_seed
 
 
 # --------------------------------------------------------------------------- the fixture
@@ -191,6 +274,38 @@ def _contains_nan(value: Any) -> bool:
     return False
 
 
+class CallTimeout(BaseException):
+    """A contract function did not return in time.
+
+    A BaseException, so that Hypothesis does not catch it and re-run (and shrink)
+    the hanging call: the test fails once, with the call in the message.
+    """
+
+
+@contextlib.contextmanager
+def _deadline(describe: Any) -> Iterator[None]:
+    """Raise CallTimeout if the body runs longer than --call-timeout (main thread, POSIX)."""
+    seconds = _CONFIG.getoption("--call-timeout") if _CONFIG is not None else 0.0
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    started = time.monotonic()
+
+    def expire(signum: int, frame: Any) -> None:
+        raise CallTimeout(f"{describe()} did not return within {seconds:g} s (--call-timeout)")
+
+    previous_handler = signal.signal(signal.SIGALRM, expire)
+    previous_delay, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay:  # an enclosing deadline keeps what is left of its time
+            remaining = previous_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(remaining, 1e-3))
+
+
 class ContractViolation(AssertionError):
     """An implementation returned something the contract does not allow."""
 
@@ -201,7 +316,8 @@ def checked(function: Any, entry: Entry, module_name: str) -> Any:
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
         try:
-            result = function(*args, **kwargs)
+            with _deadline(lambda: f"{module_name}.{describe_call(entry.name, args, kwargs)}"):
+                result = function(*args, **kwargs)
         except NotImplementedError:
             pytest.skip(f"{entry.name} not implemented")
         if not _kind_ok(entry.returns, result):
@@ -255,13 +371,13 @@ class ImplementationUnderTest:
 @pytest.fixture(scope="session")
 def impl(pytestconfig: pytest.Config) -> ImplementationUnderTest:
     """The implementation under test, reached only through the contract."""
-    return ImplementationUnderTest(pytestconfig._spec_impl_module, pytestconfig._spec_impl_name)
+    return ImplementationUnderTest(_load(pytestconfig), pytestconfig._spec_impl_name)
 
 
 @pytest.fixture(scope="session")
 def impl_module(pytestconfig: pytest.Config) -> ModuleType:
     """The raw module under test, for the harness's own meta-tests."""
-    return pytestconfig._spec_impl_module
+    return _load(pytestconfig)
 
 
 # --------------------------------------------------------------------------- selection
@@ -280,6 +396,12 @@ def _title_of(module: Any) -> str:
     return re.sub(r"^Exercise \d+\.\d+ — ", "", title).rstrip(".")
 
 
+def _claim_of(item: pytest.Item) -> str:
+    """The one-line docstring of a property: the claim it checks."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     exercises = set(config.getoption("--exercise"))
     lectures = {str(int(x)) for x in config.getoption("--lecture")}
@@ -289,6 +411,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if exercise is not None:
             item.user_properties.append(("exercise", exercise))
             item.user_properties.append(("exercise_title", _title_of(item.module)))
+            item.user_properties.append(("claim", _claim_of(item)))
         wanted = (not exercises and not lectures) or (
             exercise is not None and (exercise in exercises or exercise.split(".")[0] in lectures)
         )
@@ -299,6 +422,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # --------------------------------------------------------------------------- conformance
+
+_CONFIG: pytest.Config | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def _falsifying_example(text: str) -> str:
+    """The 'Falsifying example: f(...)' block(s) Hypothesis printed, if any."""
+    lines = [re.sub(r"^E?\s?", "", line, count=1) for line in text.splitlines()]
+    blocks, block, indent = [], [], None
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith("Falsifying example:"):
+            block, indent = [stripped], len(line) - len(stripped)
+            if stripped.endswith(")"):
+                blocks.append(block[0])
+                indent = None
+        elif indent is not None:
+            depth = len(line) - len(stripped)
+            block.append(line[indent:])
+            if depth <= indent:  # the closing parenthesis of the call
+                blocks.append("\n".join(block))
+                indent = None
+    return "\n".join(blocks)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -314,34 +465,42 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         {
             "exercise": properties["exercise"],
             "title": properties.get("exercise_title", ""),
+            "property": properties.get("claim", ""),
             "outcome": None,
             "reason": "",
+            "falsifying_example": "",
+            "duration": 0.0,
         },
     )
+    record["duration"] += report.duration
     if report.failed:
         record["outcome"] = "failed"
         crash = getattr(report.longrepr, "reprcrash", None)
-        record["reason"] = (crash.message if crash else report.longreprtext).strip()[:500]
+        record["reason"] = (crash.message if crash else report.longreprtext).strip()[:2000]
+        record["falsifying_example"] = _falsifying_example(report.longreprtext)
     elif report.skipped and record["outcome"] != "failed":
         record["outcome"] = "skipped"
         longrepr = report.longrepr
-        record["reason"] = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
-        record["reason"] = record["reason"].removeprefix("Skipped: ")
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        record["reason"] = reason.removeprefix("Skipped: ")
     elif report.when == "call" and report.passed and record["outcome"] is None:
         record["outcome"] = "passed"
 
 
-_CONFIG: pytest.Config | None = None
+def _versions() -> dict[str, str]:
+    from importlib import metadata
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    global _CONFIG
-    _CONFIG = session.config
+    versions = {"python": sys.version.split()[0]}
+    for package in ("numpy", "scipy", "torch", "hypothesis", "pytest"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
 
 
 def conformance(config: pytest.Config) -> dict[str, Any]:
-    """The per-exercise summary of this run."""
+    """The per-exercise, per-property summary of this run."""
     exercises: dict[str, dict[str, Any]] = {}
     for nodeid, record in sorted(config._spec_outcomes.items()):  # type: ignore[attr-defined]
         row = exercises.setdefault(
@@ -353,18 +512,44 @@ def conformance(config: pytest.Config) -> dict[str, Any]:
                 "failed": 0,
                 "skipped": 0,
                 "skip_reasons": Counter(),
-                "tests": {},
+                "properties": [],
             },
         )
         outcome = record["outcome"] or "failed"
         row[outcome] += 1
         if outcome == "skipped":
             row["skip_reasons"][record["reason"]] += 1
-        row["tests"][nodeid] = {"outcome": outcome, "reason": record["reason"]}
+        row["properties"].append(
+            {
+                "test": nodeid,
+                "claim": record["property"],
+                "outcome": outcome,
+                "reason": record["reason"],
+                "falsifying_example": record["falsifying_example"],
+                "duration_s": round(record["duration"], 3),
+            }
+        )
     rows = sorted(exercises.values(), key=lambda r: tuple(map(int, r["exercise"].split("."))))
     for row in rows:
         row["skip_reasons"] = dict(row["skip_reasons"])
-    return {"implementation": config._spec_impl_name, "exercises": rows}  # type: ignore[attr-defined]
+    module = config._spec_impl_module  # type: ignore[attr-defined]
+    profile = settings.default
+    return {
+        "implementation": {
+            "name": config._spec_impl_name,  # type: ignore[attr-defined]
+            "module": getattr(module, "__name__", None),
+            "file": getattr(module, "__file__", None),
+        },
+        "hypothesis": {
+            "profile": settings._current_profile,
+            "seed": None if profile.derandomize else getattr(config, "_spec_seed", None),
+            "derandomize": profile.derandomize,
+            "max_examples": profile.max_examples,
+        },
+        "versions": _versions(),
+        "totals": {k: sum(r[k] for r in rows) for k in ("passed", "failed", "skipped")},
+        "exercises": rows,
+    }
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -374,7 +559,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if not report["exercises"]:
         return
     write = terminalreporter.write_line
-    terminalreporter.section(f"conformance of {report['implementation']}")
+    terminalreporter.section(f"conformance of {report['implementation']['name']}")
     write(f"{'exercise':<9}{'passed':>7}{'failed':>7}{'skipped':>8}  title")
     for row in report["exercises"]:
         write(
@@ -383,6 +568,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         )
         for reason, count in row["skip_reasons"].items():
             write(f"{'':<31}skipped {count}: {reason[:80]}")
+    seed = report["hypothesis"]["seed"]
+    if seed is not None:
+        write(f"hypothesis seed {seed} (replay with --hypothesis-seed={seed})")
     path = config.getoption("--conformance-json")
     if path:
         Path(path).write_text(json.dumps(report, indent=2) + "\n")
