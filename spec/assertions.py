@@ -39,16 +39,19 @@ def assert_close(
     """Assert ``actual`` equals ``expected`` elementwise within ``atol + rtol*|expected|``."""
     a = np.asarray(actual, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
-    context = f"{what}{_inputs_text(inputs)}"
+
+    def context() -> str:  # formatted only on failure: passing checks stay cheap
+        return f"{what}{_inputs_text(inputs)}"
+
     if a.shape != e.shape:
-        raise AssertionError(f"{context}\n  shape: expected {e.shape}, got {a.shape}")
+        raise AssertionError(f"{context()}\n  shape: expected {e.shape}, got {a.shape}")
     if np.isnan(a).any() or np.isnan(e).any():
-        raise AssertionError(f"{context}\n  NaN: expected {_short_repr(e)}, got {_short_repr(a)}")
+        raise AssertionError(f"{context()}\n  NaN: expected {_short_repr(e)}, got {_short_repr(a)}")
     inf_mismatch = (np.isinf(a) | np.isinf(e)) & (a != e)
     if inf_mismatch.any():
         where = tuple(int(i) for i in np.argwhere(inf_mismatch)[0])
         raise AssertionError(
-            f"{context}\n  infinities differ at index {where}: expected {e[where]!r}, "
+            f"{context()}\n  infinities differ at index {where}: expected {e[where]!r}, "
             f"got {a[where]!r}\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
         )
     finite = np.isfinite(e)
@@ -61,7 +64,7 @@ def assert_close(
             worst = np.unravel_index(int(np.argmax(np.where(bad, diff / allowed, 0.0))), a.shape)
             rel = float(diff[worst] / abs(e[worst])) if e[worst] != 0 else np.inf
         raise AssertionError(
-            f"{context}\n  {int(bad.sum())} of {a.size} element(s) differ beyond "
+            f"{context()}\n  {int(bad.sum())} of {a.size} element(s) differ beyond "
             f"atol={atol:g}, rtol={rtol:g}; worst at index {worst}: expected "
             f"{e[worst]!r}, got {a[worst]!r} (abs diff {diff[worst]:.3g}, rel diff {rel:.3g})"
             f"\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
@@ -80,9 +83,12 @@ def assert_leq(
     """Assert ``smaller <= larger + atol + rtol*|larger|`` elementwise (no NaN allowed)."""
     s = np.asarray(smaller, dtype=np.float64)
     g = np.asarray(larger, dtype=np.float64)
-    context = f"{what}{_inputs_text(inputs)}"
+
+    def context() -> str:
+        return f"{what}{_inputs_text(inputs)}"
+
     if np.isnan(s).any() or np.isnan(g).any():
-        raise AssertionError(f"{context}\n  NaN: {_short_repr(s)} <= {_short_repr(g)}")
+        raise AssertionError(f"{context()}\n  NaN: {_short_repr(s)} <= {_short_repr(g)}")
     with np.errstate(invalid="ignore"):
         slack = atol + rtol * np.abs(np.where(np.isfinite(g), g, 0.0))
         ok = (s <= g) | (s - g <= slack)
@@ -90,7 +96,7 @@ def assert_leq(
         s_b, g_b = np.broadcast_arrays(s, g)
         worst = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, s_b.shape))[0])
         raise AssertionError(
-            f"{context}\n  expected {s_b[worst]!r} <= {g_b[worst]!r} (at index {worst}, "
+            f"{context()}\n  expected {s_b[worst]!r} <= {g_b[worst]!r} (at index {worst}, "
             f"excess {s_b[worst] - g_b[worst]:.3g}, allowed {atol:g} + {rtol:g}*|rhs|)"
         )
 

@@ -176,6 +176,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if not _targets_the_spec(config):
         return
     _choose_seed(config)
+    # The spec's arrays are tiny: thread pools only add overhead, and under -n auto they
+    # oversubscribe the cores (torch autograd on small tensors slows down ~100x).
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(_SeedToWorkers(), "spec-seed-to-workers")
     _load(config)
