@@ -1,0 +1,19 @@
+"""Entropy in bits: ``log2`` where the contract says natural logarithms.
+
+H(p) = −Σ p log₂ p is the entropy in bits, H/log 2 in nats.  Mixing units is
+the most common slip in information theory code (``scipy.stats.entropy`` takes
+a ``base``; many papers use bits).  The 50-digit comparison in 1.4 notices it
+on every non-degenerate p.
+"""
+
+import numpy as np
+from scipy import special
+
+EXERCISE = "1.4"
+CAUGHT_BY = "test_entropy_matches_50_digit_evaluation"
+
+
+def entropy(p):
+    p = np.asarray(p, dtype=np.float64)
+    h = -special.xlogy(p, p).sum(axis=-1) / np.log(2.0)
+    return float(h) if h.ndim == 0 else h
