@@ -210,7 +210,7 @@ def _choose_seed(config: pytest.Config) -> None:
         seed = int(worker_seed)
     else:
         seed = int.from_bytes(os.urandom(8), "little")
-    core.global_force_seed = seed
+    core.global_force_seed = seed  # type: ignore[assignment]
     config._spec_seed = seed  # type: ignore[attr-defined]
 
 
@@ -376,7 +376,8 @@ class ImplementationUnderTest:
 @pytest.fixture(scope="session")
 def impl(pytestconfig: pytest.Config) -> ImplementationUnderTest:
     """The implementation under test, reached only through the contract."""
-    return ImplementationUnderTest(_load(pytestconfig), pytestconfig._spec_impl_name)
+    name = pytestconfig._spec_impl_name  # type: ignore[attr-defined]
+    return ImplementationUnderTest(_load(pytestconfig), name)
 
 
 @pytest.fixture(scope="session")
@@ -410,12 +411,13 @@ def _claim_of(item: pytest.Item) -> str:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     exercises = set(config.getoption("--exercise"))
     lectures = {str(int(x)) for x in config.getoption("--lecture")}
-    selected, deselected = [], []
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
     for item in items:
         exercise = exercise_of(str(item.path))
         if exercise is not None:
             item.user_properties.append(("exercise", exercise))
-            item.user_properties.append(("exercise_title", _title_of(item.module)))
+            item.user_properties.append(("exercise_title", _title_of(getattr(item, "module", None))))
             item.user_properties.append(("claim", _claim_of(item)))
         wanted = (not exercises and not lectures) or (
             exercise is not None and (exercise in exercises or exercise.split(".")[0] in lectures)
@@ -538,7 +540,7 @@ def conformance(config: pytest.Config) -> dict[str, Any]:
     for row in rows:
         row["skip_reasons"] = dict(row["skip_reasons"])
     module = config._spec_impl_module  # type: ignore[attr-defined]
-    profile = settings.default
+    profile = settings()  # the active profile
     return {
         "implementation": {
             "name": config._spec_impl_name,  # type: ignore[attr-defined]
