@@ -1,0 +1,338 @@
+"""Exercise 7.23 — DeepFool on a linear binary classifier: the minimal perturbation is a projection.
+
+Statement
+    A linear binary classifier predicts sign(f(x)) with f(x) = wᵀx + b, w ≠ 0.
+    Find the smallest (in ℓ2) perturbation r that moves a point x0 onto the
+    decision boundary, i.e. minimize ‖r‖_2 subject to wᵀ(x0 + r) + b = 0.
+    DeepFool extends the answer to any differentiable classifier by iterating
+    it on the model's linearization.
+
+Assumptions
+    w ≠ 0, all inputs finite float64.  For the DeepFool iteration: the model is a
+    torch callable giving one score (binary, label = score > 0) or K scores
+    (label = argmax); overshoot η ≥ 0.
+
+Argument
+    The constraint is one affine equation, so the feasible set is a hyperplane H
+    with normal w.  Lagrange: ∇(½‖r‖²) = λ ∇(wᵀ(x0 + r)) gives r = λ w, and
+    substituting, λ‖w‖² = −(wᵀx0 + b), so
+        r* = −(wᵀx0 + b) w / ‖w‖²,     ‖r*‖ = |wᵀx0 + b| / ‖w‖.
+    Optimality without multipliers: for any z ∈ H, z − x0 = r* + (z − x0 − r*)
+    where the second term lies in H − (x0 + r*) ⟂ w while r* ∥ w, so by
+    Pythagoras ‖z − x0‖² = ‖r*‖² + ‖z − x0 − r*‖² ≥ ‖r*‖².
+    The point x0 + r* lies exactly on the boundary (f = 0), so it is not yet
+    misclassified; stepping (1 + η) r* gives f = −η f(x0), of the opposite sign:
+    the label flips for every η > 0.
+    DeepFool (binary): r_i = −f(x_i) ∇f(x_i) / ‖∇f(x_i)‖² at x_i = x0 + (1 + η) Σ_{j<i} r_j,
+    until the label changes; it returns r = (1 + η) Σ r_j.  Multi-class: with k0
+    the label of x0, step towards the nearest linearized boundary f_l − f_k0 = 0,
+    l minimizing |f_l − f_k0| / ‖∇f_l − ∇f_k0‖, by the same formula applied to
+    f_l − f_k0.  On an affine model the linearization is exact, so the first step
+    is r*, and the overshoot makes it flip: DeepFool stops after one iteration with
+    (1 + η) r*.  On a ReLU network the model is piecewise affine; each iteration is
+    the affine answer for the piece containing x_i, which the spec recomputes from
+    the network's weights in NumPy.
+
+Contract
+    ``deepfool(model, x0, overshoot, max_iter)`` returns ``(r, success)``: the
+    perturbation (float64, shaped like x0) and whether the label of x0 + r differs
+    from that of x0.  It stops at the first iteration that flips the label, after
+    ``max_iter`` iterations, or when the linearization has no boundary to step to
+    (zero gradient), reporting ``success = False`` in the last two cases.
+
+Errata
+    None in the statement.  The notes date DeepFool to 2015 (its arXiv preprint);
+    the paper appeared at CVPR 2016.  Note that the minimizer x1 = x0 + r* lies on
+    the boundary, where sign(f) = 0: it does not change the prediction by itself,
+    which is why DeepFool overshoots.
+
+References
+    S.-M. Moosavi-Dezfooli, A. Fawzi, P. Frossard, DeepFool: a simple and accurate
+    method to fool deep neural networks, CVPR 2016 (arXiv:1511.04599).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.lecture07._adversarial_support import AffineModel, ReluNetwork, label, torch_label
+from spec.strategies import floats, seeds, vectors
+
+EPS = np.finfo(np.float64).eps
+DIMS = st.integers(1, 6)
+
+
+def _norm(v, axis=-1):
+    """The Euclidean norm over ``axis`` without underflow or overflow (np.linalg.norm
+    squares the entries, so it returns 0 for a vector of 1e-200s)."""
+    return np.hypot.reduce(np.asarray(v, dtype=np.float64), axis=axis)
+
+
+@st.composite
+def linear_problems(draw, min_relative_margin=0.0):
+    """(w, b, x0) with w ≠ 0 and |f(x0)| ≥ min_relative_margin · (‖w‖ (‖x0‖ + 1) + |b|).
+
+    The margin is relative to the round-off of f(x0), with an absolute floor
+    (the + 1) that keeps x0 + r out of the subnormal range.
+    """
+    d = draw(DIMS)
+    w = draw(vectors(d).filter(lambda v: np.abs(v).max() > 1e-3))
+    b = draw(floats(-10.0, 10.0))
+    x0 = draw(vectors(d))
+    scale = _norm(w) * (_norm(x0) + 1.0) + abs(b)
+    if abs(w @ x0 + b) < min_relative_margin * scale:
+        # Push x0 off the boundary along w (keeps the draw instead of filtering it away).
+        x0 = x0 + np.sign(w @ x0 + b or 1.0) * min_relative_margin * 2 * scale * w / (w @ w)
+    return w, b, x0
+
+
+def _roundoff(d, *magnitudes):
+    """Absolute round-off allowance for length-d dot products of these magnitudes.
+
+    Results in the subnormal range are multiples of 2^-1074 whatever their size,
+    hence the floor of a few such units.
+    """
+    return 16 * (d + 2) * EPS * sum(magnitudes) + 16 * np.finfo(np.float64).smallest_subnormal
+
+
+@given(linear_problems())
+def test_projection_lies_on_hyperplane(impl, problem):
+    """wᵀ(x0 + r) + b = 0: the perturbed point lies on the decision boundary."""
+    w, b, x0 = problem
+    r = impl.deepfool_linear(w, b, x0)
+    assert_close(
+        w @ (x0 + r) + b,
+        0.0,
+        rtol=0.0,
+        atol=_roundoff(len(w), _norm(w) * _norm(x0), _norm(w) * _norm(r), abs(b)),
+        what="f(x0 + r)",
+        inputs={"w": w, "b": b, "x0": x0},
+    )
+
+
+@given(linear_problems())
+def test_perturbation_norm_is_distance_to_hyperplane(impl, problem):
+    """‖r‖_2 = |wᵀx0 + b| / ‖w‖_2."""
+    w, b, x0 = problem
+    distance = abs(w @ x0 + b) / _norm(w)
+    assert_close(
+        _norm(impl.deepfool_linear(w, b, x0)),
+        distance,
+        rtol=1e-12,
+        atol=_roundoff(len(w), _norm(x0), abs(b) / _norm(w)),
+        what="‖r‖ against |f(x0)| / ‖w‖",
+        inputs={"w": w, "b": b, "x0": x0},
+    )
+
+
+@given(linear_problems())
+def test_perturbation_is_parallel_to_w_and_points_to_the_boundary(impl, problem):
+    """r has no component orthogonal to w, and wᵀr has the sign of −f(x0)."""
+    w, b, x0 = problem
+    r = impl.deepfool_linear(w, b, x0)
+    unit = w / _norm(w)
+    inputs = {"w": w, "b": b, "x0": x0}
+    assert_leq(
+        _norm(r - (r @ unit) * unit),
+        0.0,
+        atol=_roundoff(len(w), _norm(r)),
+        what="‖r − (rᵀŵ)ŵ‖",
+        inputs=inputs,
+    )
+    assert_leq((w @ r) * (w @ x0 + b), 0.0, what="(wᵀr) f(x0) ≤ 0", inputs=inputs)
+
+
+@given(linear_problems(), seeds)
+def test_no_point_of_the_hyperplane_is_closer(impl, problem, seed):
+    """Every point of the hyperplane (projections of random points) is at least ‖r‖ from x0."""
+    w, b, x0 = problem
+    r = impl.deepfool_linear(w, b, x0)
+    # Work in coordinates centred at x0, where the hyperplane is {u : wᵀu + f(x0) = 0},
+    # and scatter the points on the scale of the distance, so the projections are
+    # accurate relative to it whatever its size.
+    f0, length = w @ x0 + b, _norm(w)
+    spread = max(abs(f0) / length, np.finfo(np.float64).tiny)
+    u = spread * np.random.default_rng(seed).standard_normal((64, len(w)))
+    on_plane = u - np.outer(u @ w + f0, w) / length**2
+    assert_leq(
+        _norm(r),
+        _norm(on_plane, axis=1).min(),
+        rtol=1e-12,
+        atol=_roundoff(len(w), _norm(x0), abs(b) / length),
+        what="‖r‖ against the distance to other points of the hyperplane",
+        inputs={"w": w, "b": b, "x0": x0, "seed": seed},
+    )
+
+
+@given(linear_problems(min_relative_margin=1e-6), st.floats(0.01, 1.0))
+def test_overshooting_the_projection_flips_the_label(impl, problem, overshoot):
+    """sign f(x0 + (1 + η) r) = −sign f(x0) for every overshoot η > 0."""
+    w, b, x0 = problem
+    # f(x0 + (1 + η) r) = −η f(x0), of size ≥ 1e-8 (‖w‖(‖x0‖ + 1) + |b|): far above
+    # round-off.
+    moved = x0 + (1 + overshoot) * impl.deepfool_linear(w, b, x0)
+    assert_true(
+        np.sign(w @ moved + b) == -np.sign(w @ x0 + b),
+        what="label flipped",
+        inputs={"w": w, "b": b, "x0": x0, "overshoot": overshoot},
+    )
+
+
+@given(
+    st.integers(1, 4).flatmap(
+        lambda m: st.tuples(linear_problems(), st.lists(vectors(1), min_size=m, max_size=m))
+    )
+)
+def test_batches_are_projected_row_by_row(impl, problem_and_rows):
+    """For a batch of points (m, d), each row gets its own perturbation."""
+    (w, b, x0), shifts = problem_and_rows
+    batch = np.stack([x0 + shift for shift in shifts])
+    assert_close(
+        impl.deepfool_linear(w, b, batch),
+        np.stack([impl.deepfool_linear(w, b, row) for row in batch]),
+        what="deepfool_linear on a batch",
+        inputs={"w": w, "b": b, "x0": batch},
+    )
+
+
+# --------------------------------------------------------------------------- DeepFool
+
+
+@st.composite
+def affine_models(draw):
+    """(model, x0, (w', b')) for a random affine model with K = 1 to 4 scores.
+
+    (w', b') is the hyperplane w'ᵀx + b' = 0 that DeepFool must cross: the
+    decision boundary itself for K = 1, else the pairwise boundary f_l = f_k0
+    nearest to x0 (k0 the label of x0).  The weights come from a seeded
+    generator, so ties between classes have probability zero.
+    """
+    rng = np.random.default_rng(draw(seeds))
+    d, k = draw(DIMS), draw(st.integers(1, 4))
+    model = AffineModel(rng.standard_normal((k, d)), rng.standard_normal(k))
+    x0 = rng.standard_normal(d)
+    k0 = label(model.scores(x0))
+    if k == 1:
+        return model, x0, (model.weights[0], model.bias[0])
+    normals = model.weights - model.weights[k0]
+    offsets = model.bias - model.bias[k0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        distances = np.abs(normals @ x0 + offsets) / _norm(normals, axis=1)
+    distances[k0] = np.inf
+    nearest = int(np.argmin(distances))
+    return model, x0, (normals[nearest], offsets[nearest])
+
+
+@given(affine_models(), st.floats(0.01, 0.5))
+def test_deepfool_on_an_affine_model_is_one_overshot_projection(impl, problem, overshoot):
+    """On an affine model DeepFool stops after one step, returning (1 + η) × the projection."""
+    model, x0, (w, b) = problem
+    expected = (1 + overshoot) * impl.deepfool_linear(w, b, x0)
+    inputs = {"x0": x0, "W": model.weights, "b": model.bias, "overshoot": overshoot}
+    # Autograd returns W exactly and the scores differ from NumPy's by a few ulp of
+    # ‖W‖‖x0‖ + |b| (all O(1) here); relative to ‖r‖ this is far below 1e-9.
+    for max_iter in (1, 50):
+        r, success = impl.deepfool(model, x0, overshoot=overshoot, max_iter=max_iter)
+        assert_true(
+            isinstance(r, np.ndarray) and r.dtype == np.float64 and r.shape == x0.shape,
+            what="r is a float64 array shaped like x0",
+            inputs={"r": r},
+        )
+        assert_close(
+            r, expected, rtol=1e-9, atol=1e-12, what=f"r with max_iter={max_iter}", inputs=inputs
+        )
+        assert_true(success, what=f"success with max_iter={max_iter}", inputs=inputs)
+
+
+def _linearized_step(network, x, k0):
+    """The minimal step to the nearest boundary of the network linearized at x (NumPy).
+
+    None when the linearization has no boundary (zero gradient).
+    """
+    scores, jacobian = network.scores(x), network.jacobian(x)
+    if len(scores) == 1:
+        gaps, normals = scores, jacobian
+    else:
+        gaps, normals = scores - scores[k0], jacobian - jacobian[k0]
+    lengths = _norm(normals, axis=1)
+    reachable = lengths > 0
+    if len(scores) > 1:
+        reachable[k0] = False
+    if not reachable.any():
+        return None
+    distances = np.where(reachable, np.abs(gaps) / np.where(reachable, lengths, 1.0), np.inf)
+    nearest = int(np.argmin(distances))
+    return -gaps[nearest] * normals[nearest] / lengths[nearest] ** 2
+
+
+relu_networks = st.builds(
+    lambda seed, d, hidden, k: (
+        ReluNetwork(np.random.default_rng(seed), d, hidden, k),
+        np.random.default_rng(seed + 1).standard_normal(d),
+    ),
+    seeds,
+    st.integers(1, 4),
+    st.integers(1, 6),
+    st.sampled_from([1, 2, 3, 4]),
+)
+
+
+@settings(max_examples=25)
+@given(relu_networks, st.floats(0.0, 0.5))
+def test_success_is_reported_exactly_when_the_label_flips(impl, problem, overshoot):
+    """On random ReLU networks, success ⇔ the model labels x0 + r differently from x0."""
+    network, x0 = problem
+    r, success = impl.deepfool(network, x0, overshoot=overshoot)
+    assert_true(
+        success == (torch_label(network, x0 + r) != torch_label(network, x0)),
+        what="success ⇔ label(x0 + r) ≠ label(x0)",
+        inputs={"x0": x0, "r": r, "success": success, "overshoot": overshoot},
+    )
+
+
+@settings(max_examples=25)
+@given(relu_networks, st.floats(0.01, 0.5))
+def test_each_iteration_adds_one_overshot_linearized_step(impl, problem, overshoot):
+    """On ReLU networks, the (n+1)-th iterate adds (1 + η) × the linearized step at x0 + r_n."""
+    network, x0 = problem
+    k0 = label(network.scores(x0))
+    previous = np.zeros_like(x0)
+    for max_iter in range(1, 6):
+        r, success = impl.deepfool(network, x0, overshoot=overshoot, max_iter=max_iter)
+        step = _linearized_step(network, x0 + previous, k0)
+        expected = previous if step is None else previous + (1 + overshoot) * step
+        inputs = {"x0": x0, "overshoot": overshoot, "max_iter": max_iter}
+        # The NumPy and torch evaluations of the same network differ by a few ulp of
+        # its O(1) weights and scores; over 3000 random networks the largest
+        # discrepancy was below 1e-14, five orders under this tolerance.
+        assert_close(r, expected, rtol=1e-9, atol=1e-9, what="DeepFool iterate", inputs=inputs)
+        if step is None:
+            assert_true(not success, what="no success without a step", inputs=inputs)
+        if success or step is None:
+            return
+        previous = r
+
+
+@given(linear_problems(), st.sampled_from(["w", "b", "x0"]))
+def test_deepfool_linear_rejects_invalid_input(impl, problem, argument):
+    """NaN entries, a zero w or a mismatched x0 raise ValueError naming the argument."""
+    w, b, x0 = problem
+    args = {"w": w, "b": b, "x0": x0}
+    args[argument] = np.full_like(np.asarray(args[argument]), np.nan)
+    assert_rejects(impl.deepfool_linear, *args.values(), argument=argument)
+    assert_rejects(impl.deepfool_linear, np.zeros_like(w), b, x0, argument="w")
+    assert_rejects(impl.deepfool_linear, w, b, np.append(x0, 1.0), argument="x0")
+
+
+@given(affine_models())
+def test_deepfool_rejects_invalid_input(impl, problem):
+    """A non-callable model, NaN x0, negative overshoot or max_iter < 1 raise ValueError."""
+    model, x0, _ = problem
+    assert_rejects(impl.deepfool, "not a model", x0, argument="model")
+    assert_rejects(impl.deepfool, model, np.full_like(x0, np.nan), argument="x0")
+    assert_rejects(impl.deepfool, model, x0, overshoot=-0.1, argument="overshoot")
+    for bad in (0, -3, 1.5):
+        assert_rejects(impl.deepfool, model, x0, max_iter=bad, argument="max_iter")

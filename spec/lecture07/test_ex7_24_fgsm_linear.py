@@ -1,0 +1,241 @@
+"""Exercise 7.24 — FGSM on a linear classifier: the best ℓ∞-bounded step is eps·sign(w).
+
+Statement
+    For a linear score f(x) = ⟨w, x⟩ + b, a perturbation δ changes the score by
+    ⟨w, δ⟩.  Among all δ with ‖δ‖∞ ≤ eps (eps > 0), find one that changes the
+    score the most, i.e. maximize ⟨w, δ⟩.  The fast gradient sign method (FGSM)
+    applies the same recipe to any differentiable model by replacing w with the
+    gradient of the loss with respect to the input.
+
+Assumptions
+    eps > 0; finite float64 inputs.  For FGSM: a torch model and a loss
+    loss_fn(scores, y) differentiable (almost everywhere) in the input.
+
+Argument
+    ⟨w, δ⟩ = Σ_i w_i δ_i ≤ Σ_i |w_i| |δ_i| ≤ eps Σ_i |w_i| = eps ‖w‖₁ (Hölder with
+    the dual pair ℓ∞/ℓ1), and δ* = eps·sign(w) attains it, since w_i sign(w_i) = |w_i|.
+    Where w_i = 0 any δ_i ∈ [−eps, eps] is optimal; the contract fixes δ_i = 0.
+    A linear function on the box [−eps, eps]^d attains its maximum at a vertex,
+    so comparing with all 2^d vertices eps·s, s ∈ {±1}^d, checks optimality
+    against every feasible δ.
+    FGSM: x' = x + eps·sign(∇ₓ L(x)).  For a linear model with the logistic loss
+    L = log(1 + exp(−y f(x))), y ∈ {±1}, ∇ₓ L = −y σ(−y f(x)) w with σ(·) > 0, so
+    sign ∇ₓ L = sign(−y w) and FGSM is exactly x + fgsm_linear(−y w, eps): it
+    pushes the margin y f down by eps ‖w‖₁.  When L is convex in x (a convex loss
+    of an affine model: logistic, cross-entropy, squared error),
+        L(x') ≥ L(x) + ⟨∇L(x), x' − x⟩ = L(x) + eps ‖∇L(x)‖₁ ≥ L(x):
+    the loss does not decrease, and grows at least by the first-order gain.  For
+    non-convex models FGSM is only the maximizer of the linearized loss, which the
+    spec checks on ReLU networks against a NumPy gradient.
+
+Contract
+    ``fgsm(model, loss_fn, x, y, eps)`` returns the adversarial input (float64,
+    shaped like x).  x is a vector (d,) or a batch (n, d); the model sees an (n, d)
+    tensor ((1, d) for a vector); y reaches loss_fn as a tensor of shape (n,)
+    (int64 for integer labels, float64 otherwise).
+
+Errata
+    The notes call r = ⟨w, δ⟩ "a perturbation": the perturbation is δ, and
+    ⟨w, δ⟩ is the change of the score it causes.  Maximizing ⟨w, δ⟩ raises the
+    score, which attacks points of the negative class only; for a point with label
+    y ∈ {±1} the attack maximizes −y⟨w, δ⟩, i.e. δ = fgsm_linear(−y w, eps).
+    The notes date the FGSM paper 2014 (its arXiv preprint); it appeared at ICLR 2015.
+
+References
+    I. J. Goodfellow, J. Shlens, C. Szegedy, Explaining and harnessing adversarial
+    examples, ICLR 2015 (arXiv:1412.6572).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import special
+
+from spec.assertions import assert_close, assert_leq, assert_rejects
+from spec.lecture07._adversarial_support import AffineModel, ReluNetwork
+from spec.strategies import floats, seeds, vectors
+
+EPS = np.finfo(np.float64).eps
+epsilons = st.one_of(st.floats(-6.0, 2.0).map(lambda e: 10.0**e), st.sampled_from([1e-300, 1e300]))
+
+
+def _weights(d):
+    """Weight vectors with entries 0 or of magnitude in [1e-3, 10].
+
+    With eps ≥ 1e-300 every product eps·w_i stays a normal float, and logistic
+    gradients cannot underflow to a wrong sign.
+    """
+    return vectors(d).map(lambda w: np.where(np.abs(w) < 1e-3, 0.0, w))
+
+
+def _logistic_loss(scores, y):
+    """Mean of log(1 + exp(−y s)) over the batch, y ∈ {±1}."""
+    return torch.nn.functional.softplus(-y * scores.reshape(-1)).mean()
+
+
+def _cross_entropy(scores, y):
+    """Mean of −log softmax(s)_y over the batch, y integer class labels."""
+    return torch.nn.functional.cross_entropy(scores, y)
+
+
+@given(st.integers(1, 8).flatmap(_weights), epsilons)
+def test_fgsm_linear_stays_in_the_eps_box(impl, w, eps):
+    """‖δ*‖∞ ≤ eps: the optimal step is feasible."""
+    assert_leq(
+        np.abs(impl.fgsm_linear(w, eps)), eps, what="|δ*_i| ≤ eps", inputs={"w": w, "eps": eps}
+    )
+
+
+@given(st.integers(1, 8).flatmap(_weights), epsilons)
+def test_fgsm_linear_attains_eps_times_the_dual_norm(impl, w, eps):
+    """⟨w, δ*⟩ = eps ‖w‖₁, the dual (ℓ1) norm of w times eps."""
+    # A sum of d products each within one ulp: relative error ≤ (d + 1) ulp.
+    assert_close(
+        w @ impl.fgsm_linear(w, eps),
+        eps * np.abs(w).sum(),
+        rtol=4 * (len(w) + 1) * EPS,
+        atol=0.0,
+        what="⟨w, δ*⟩ against eps ‖w‖₁",
+        inputs={"w": w, "eps": eps},
+    )
+
+
+@given(st.integers(1, 8).flatmap(_weights), epsilons)
+def test_no_vertex_of_the_eps_box_does_better(impl, w, eps):
+    """⟨w, δ⟩ ≤ ⟨w, δ*⟩ for all 2^d vertices δ of the box, hence for every feasible δ."""
+    vertices = eps * np.array(list(itertools.product([-1.0, 1.0], repeat=len(w))))
+    assert_leq(
+        vertices @ w,
+        w @ impl.fgsm_linear(w, eps),
+        rtol=4 * (len(w) + 1) * EPS,
+        what="⟨w, vertex⟩ ≤ ⟨w, δ*⟩",
+        inputs={"w": w, "eps": eps},
+    )
+
+
+@st.composite
+def logistic_problems(draw):
+    """(w, b, x, y, eps) for a linear binary model, x a vector or a batch of up to 4 rows.
+
+    |⟨w, x⟩ + b| ≤ 8·10·5 + 10 = 410, so σ(−y f) ≥ e^-410 ≈ 1e-178 and every
+    nonzero gradient entry −y σ(−y f) w_i / n (|w_i| ≥ 1e-3) stays far from
+    underflow: the gradient's signs are exactly those of −y w.
+    """
+    d = draw(st.integers(1, 8))
+    w, b = draw(_weights(d)), draw(floats(-10.0, 10.0))
+    rows = draw(st.integers(0, 4))
+    points = vectors(d, -5.0, 5.0)
+    x = (
+        draw(points)
+        if rows == 0
+        else np.stack(draw(st.lists(points, min_size=rows, max_size=rows)))
+    )
+    y_values = st.sampled_from([-1.0, 1.0])
+    y = (
+        draw(y_values)
+        if rows == 0
+        else np.array(draw(st.lists(y_values, min_size=rows, max_size=rows)))
+    )
+    return w, b, x, y, draw(st.floats(-3.0, 1.0).map(lambda e: 10.0**e))
+
+
+@given(logistic_problems())
+def test_fgsm_on_a_logistic_linear_model_is_fgsm_linear_of_minus_y_w(impl, problem):
+    """With the logistic loss, FGSM on x ↦ ⟨w, x⟩ + b gives x + fgsm_linear(−y w, eps)."""
+    w, b, x, y, eps = problem
+    adversarial = impl.fgsm(AffineModel(w, b), _logistic_loss, x, y, eps)
+    expected = x + np.stack([impl.fgsm_linear(-label * w, eps) for label in np.atleast_1d(y)])
+    assert_close(
+        adversarial,
+        expected.reshape(x.shape),
+        what="FGSM against x + fgsm_linear(−y w)",
+        inputs={"w": w, "b": b, "x": x, "y": y, "eps": eps},
+    )
+
+
+def _affine_losses(model, x, y):
+    """(loss, gradient in x) in NumPy, for one input: logistic if K = 1, else cross-entropy."""
+    scores = model.scores(x)
+    if len(scores) == 1:
+        margin = y * scores[0]
+        return np.logaddexp(0.0, -margin), -y * special.expit(-margin) * model.weights[0]
+    probabilities = special.softmax(scores)
+    loss = special.logsumexp(scores) - scores[y]
+    return loss, model.weights.T @ (probabilities - np.eye(len(scores))[y])
+
+
+@st.composite
+def convex_problems(draw):
+    """(model, x, y, eps): an affine model with K = 1 (logistic) or K ≥ 2 (cross-entropy)."""
+    rng = np.random.default_rng(draw(seeds))
+    d, k = draw(st.integers(1, 6)), draw(st.integers(1, 4))
+    model = AffineModel(rng.standard_normal((k, d)), rng.standard_normal(k))
+    y = draw(st.sampled_from([-1.0, 1.0])) if k == 1 else draw(st.integers(0, k - 1))
+    return model, 2 * rng.standard_normal(d), y, draw(st.floats(-3.0, 0.5).map(lambda e: 10.0**e))
+
+
+@given(convex_problems())
+def test_loss_grows_at_least_by_the_first_order_gain(impl, problem):
+    """For a loss convex in x, L(x') ≥ L(x) + eps ‖∇L(x)‖₁ ≥ L(x): FGSM never lowers the loss."""
+    model, x, y, eps = problem
+    loss_fn = _logistic_loss if len(model.bias) == 1 else _cross_entropy
+    adversarial = impl.fgsm(model, loss_fn, x, y, eps)
+    before, gradient = _affine_losses(model, x, y)
+    after, _ = _affine_losses(model, adversarial, y)
+    inputs = {"W": model.weights, "b": model.bias, "x": x, "y": y, "eps": eps}
+    # The NumPy losses of O(10) scores are accurate to ~1e-14 absolute.
+    slack = 1e-12 * (1.0 + abs(before) + np.abs(model.scores(x)).sum())
+    assert_leq(
+        before + eps * np.abs(gradient).sum(),
+        after,
+        atol=slack,
+        what="L(x) + eps ‖∇L‖₁ ≤ L(x')",
+        inputs=inputs,
+    )
+    assert_leq(before, after, atol=slack, what="L(x) ≤ L(x')", inputs=inputs)
+
+
+@given(seeds, st.integers(1, 5), st.integers(1, 6), st.integers(2, 4), st.floats(1e-3, 1.0))
+def test_fgsm_steps_along_the_gradient_sign_on_relu_networks(impl, seed, d, hidden, k, eps):
+    """On a ReLU network with cross-entropy, x' − x = eps·sign(∇ₓ L) (gradient from NumPy)."""
+    rng = np.random.default_rng(seed)
+    network, x = ReluNetwork(rng, d, hidden, k), rng.standard_normal(d)
+    y = int(rng.integers(k))
+    gradient = network.jacobian(x).T @ (special.softmax(network.scores(x)) - np.eye(k)[y])
+    adversarial = impl.fgsm(network, _cross_entropy, x, y, eps)
+    inputs = {"x": x, "y": y, "eps": eps, "seed": seed}
+    # x' is x + eps·s rounded once: it sits within one ulp of |x| + eps of the exact point.
+    ulp = np.spacing(np.abs(x) + eps)
+    assert_leq(np.abs(adversarial - x), eps + 2 * ulp, what="‖x' − x‖∞ ≤ eps", inputs=inputs)
+    # Components of the gradient within round-off of 0 may take either sign (or 0).
+    clear = np.abs(gradient) > 1e-9 * np.abs(gradient).max(initial=0.0)
+    assert_leq(
+        np.abs(adversarial - (x + eps * np.sign(gradient)))[clear],
+        ulp[clear],
+        what="x' against x + eps·sign(∇L)",
+        inputs=inputs,
+    )
+
+
+@given(st.integers(1, 6).flatmap(vectors), st.sampled_from([0.0, -1.0, np.nan, np.inf]))
+def test_fgsm_linear_rejects_invalid_input(impl, w, bad_eps):
+    """eps ≤ 0 or not finite, and NaN in w, raise ValueError naming the argument."""
+    assert_rejects(impl.fgsm_linear, w, bad_eps, argument="eps")
+    assert_rejects(impl.fgsm_linear, np.append(w, np.nan), 0.1, argument="w")
+
+
+@given(logistic_problems(), st.sampled_from([0.0, -0.5, np.nan]))
+def test_fgsm_rejects_invalid_input(impl, problem, bad_eps):
+    """A non-callable model or loss, NaN x, eps ≤ 0 or a wrong number of labels raise ValueError."""
+    w, b, x, y, eps = problem
+    model = AffineModel(w, b)
+    assert_rejects(impl.fgsm, "not a model", _logistic_loss, x, y, eps, argument="model")
+    assert_rejects(impl.fgsm, model, "not a loss", x, y, eps, argument="loss_fn")
+    assert_rejects(impl.fgsm, model, _logistic_loss, np.full_like(x, np.nan), y, eps, argument="x")
+    assert_rejects(impl.fgsm, model, _logistic_loss, x, y, bad_eps, argument="eps")
+    assert_rejects(impl.fgsm, model, _logistic_loss, x, np.append(y, 1.0), eps, argument="y")
