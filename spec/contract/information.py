@@ -25,7 +25,7 @@ ENTRIES: list[Entry] = [
         "kl_divergence(p, q) -> float | ndarray",
         "KL(p||q) = sum p log(p/q) over the last axis; +inf where some p_i > 0 = q_i",
         "real",
-        ("1.3", "1.4"),
+        ("1.3", "1.4", "3.10"),
     ),
     Entry(
         "softmax",
