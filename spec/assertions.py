@@ -113,16 +113,18 @@ def assert_rejects(function: Callable[..., Any], *args: Any, argument: str, **kw
     """Assert ``function(*args, **kwargs)`` raises ValueError whose message names ``argument``."""
     from spec.plugin import describe_call
 
-    call = describe_call(getattr(function, "__name__", "function"), args, kwargs)
+    def call() -> str:  # formatted only on failure
+        return describe_call(getattr(function, "__name__", "function"), args, kwargs)
+
     try:
         result = function(*args, **kwargs)
     except ValueError as error:
         if not re.search(rf"\b{re.escape(argument)}\b", str(error)):
             raise AssertionError(
-                f"{call} raised ValueError({str(error)!r}), which does not name the "
+                f"{call()} raised ValueError({str(error)!r}), which does not name the "
                 f"argument {argument!r}"
             ) from None
         return
     raise AssertionError(
-        f"{call} returned {_short_repr(result)}; expected ValueError naming {argument!r}"
+        f"{call()} returned {_short_repr(result)}; expected ValueError naming {argument!r}"
     )
