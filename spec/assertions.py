@@ -65,7 +65,7 @@ def assert_close(
             rel = float(diff[worst] / abs(e[worst])) if e[worst] != 0 else np.inf
         raise AssertionError(
             f"{context()}\n  {int(bad.sum())} of {a.size} element(s) differ beyond "
-            f"atol={atol:g}, rtol={rtol:g}; worst at index {worst}: expected "
+            f"atol={np.max(atol):g}, rtol={np.max(rtol):g}; worst at index {worst}: expected "
             f"{e[worst]!r}, got {a[worst]!r} (abs diff {diff[worst]:.3g}, rel diff {rel:.3g})"
             f"\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
         )
@@ -97,7 +97,7 @@ def assert_leq(
         worst = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, s_b.shape))[0])
         raise AssertionError(
             f"{context()}\n  expected {s_b[worst]!r} <= {g_b[worst]!r} (at index {worst}, "
-            f"excess {s_b[worst] - g_b[worst]:.3g}, allowed {atol:g} + {rtol:g}*|rhs|)"
+            f"excess {s_b[worst] - g_b[worst]:.3g}, allowed {np.max(atol):g} + {np.max(rtol):g}*|rhs|)"
         )
 
 
