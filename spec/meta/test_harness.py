@@ -1,8 +1,11 @@
 """Harness tests: plugging a partial or broken implementation in with --impl.
 
-Each test runs pytest in a subprocess on exercise 1.4 only (a second or two)
-and checks what a student sees: skips with the reason, the conformance table
-and JSON, the exit code, and failures that name the function and its inputs.
+Three end-to-end runs of pytest in a subprocess, on exercise 1.4 only, check
+what a student sees: skips with their reasons, the conformance table and JSON,
+the exit code, an import error reported once.  The failure modes of a plugged
+function (wrong value, NaN, wrong type or shape, a non-function, a hang) are
+checked in-process, by calling a property of 1.4 with a broken module behind
+the ``impl`` proxy: faster, and the messages are the same.
 """
 
 from __future__ import annotations
@@ -12,7 +15,15 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from spec.lecture01 import test_ex1_4_cross_entropy_decomposition as exercise_1_4
+from spec.plugin import CallTimeout, ContractViolation, ImplementationUnderTest
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "spec/lecture01/test_ex1_4_cross_entropy_decomposition.py"
@@ -78,24 +89,6 @@ def test_partial_implementation_skips_what_it_lacks(tmp_path):
     assert "conformance of" in result.stdout and "1.4" in result.stdout, result.stdout
 
 
-def test_wrong_implementation_fails_with_an_informative_message(tmp_path):
-    """A wrong entropy (log base 2) fails, naming the check and the inputs; exit code 1."""
-    source = PARTIAL.replace("-xlogy(p, p).sum(-1)", "-xlogy(p, p).sum(-1) / np.log(2)")
-    result, data = _run(tmp_path, source, "-x")
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert data["exercises"][0]["failed"] >= 1
-    assert "H(p) against mpmath" in result.stdout and "inputs: p=" in result.stdout
-
-
-def test_nan_and_wrong_type_are_reported_against_the_contract(tmp_path):
-    """Returning NaN or a list fails with a message naming the function and the contract."""
-    returned = "return float(h) if h.ndim == 0 else h"
-    result, _ = _run(tmp_path, PARTIAL.replace(returned, "return float('nan')"), "-x")
-    assert result.returncode == 1 and "returned NaN" in result.stdout, result.stdout
-    result, _ = _run(tmp_path, PARTIAL.replace(returned, "return h.tolist()"), "-x")
-    assert result.returncode == 1 and "the contract (entropy(p)" in result.stdout, result.stdout
-
-
 def test_starter_file_runs_all_skipped(tmp_path):
     """The generated starter file skips every property as 'not implemented' and exits 0."""
     from spec.template import render
@@ -107,31 +100,62 @@ def test_starter_file_runs_all_skipped(tmp_path):
         assert all(reason.endswith("not implemented") for reason in row["skip_reasons"]), row
 
 
-def test_hanging_function_fails_only_its_own_tests(tmp_path):
-    """A function that never returns is stopped by the per-test timeout; other tests still run."""
-    source = PARTIAL + "\n\ndef cross_entropy(p, q):\n    while True:\n        pass\n"
-    result, data = _run(tmp_path, source, "--call-timeout=2")
-    assert result.returncode == 1, result.stdout + result.stderr
-    (row,) = data["exercises"]
-    assert row["failed"] >= 1 and row["passed"] >= 1, row
-    assert "cross_entropy(" in result.stdout and "did not return within 2 s" in result.stdout
+def _student(source: str) -> ImplementationUnderTest:
+    """``source`` executed as a module, behind the proxy the spec sees."""
+    module = ModuleType("student")
+    exec(compile(textwrap.dedent(source), "student.py", "exec"), module.__dict__)
+    return ImplementationUnderTest(module, "student")
 
 
-def test_wrong_shape_is_reported_with_expected_and_actual(tmp_path):
-    """Returning one value per outcome instead of a scalar fails with both shapes named."""
-    source = PARTIAL.replace("return float(h) if h.ndim == 0 else h", "return -xlogy(p, p)")
-    result, data = _run(tmp_path, source, "-x")
-    assert result.returncode == 1
-    assert "shape: expected ()" in result.stdout or "the contract (entropy(p)" in result.stdout
-    failed = [p for p in data["exercises"][0]["properties"] if p["outcome"] == "failed"]
-    assert failed and all(p["falsifying_example"].startswith("Falsifying example") for p in failed)
+RETURNED = "return float(h) if h.ndim == 0 else h"
+P = np.array([0.25, 0.75])
 
 
-def test_non_callable_contract_name_is_reported(tmp_path):
+def test_wrong_value_fails_with_the_check_and_the_inputs():
+    """A wrong entropy (log base 2) fails the mpmath property, naming the check and the input."""
+    wrong = _student(PARTIAL.replace("-xlogy(p, p).sum(-1)", "-xlogy(p, p).sum(-1) / np.log(2)"))
+    with pytest.raises(AssertionError, match=r"H\(p\) against mpmath[\s\S]*inputs: p="):
+        exercise_1_4.test_entropy_matches_50_digit_evaluation(impl=wrong)
+
+
+def test_nan_is_reported_against_the_contract():
+    """Returning NaN fails with a message naming the function, its input and the rule."""
+    wrong = _student(PARTIAL.replace(RETURNED, "return float('nan')"))
+    with pytest.raises(ContractViolation, match=r"student\.entropy\(array.*returned NaN"):
+        wrong.entropy(P)
+
+
+def test_wrong_type_is_reported_against_the_contract():
+    """Returning a list fails with the function, what came back and what the contract asks."""
+    wrong = _student(PARTIAL.replace(RETURNED, "return h.tolist()"))
+    with pytest.raises(ContractViolation, match=r"returned list .*the contract \(entropy\(p\)"):
+        wrong.entropy(np.stack([P, P]))
+
+
+def test_wrong_shape_is_reported_with_expected_and_actual():
+    """Returning one value per outcome instead of one per distribution names both shapes."""
+    wrong = _student(PARTIAL.replace(RETURNED, "return -xlogy(p, p)"))
+    with pytest.raises(AssertionError, match=r"shape: expected \(\), got \(\d+,\)"):
+        exercise_1_4.test_entropy_matches_50_digit_evaluation(impl=wrong)
+
+
+def test_non_callable_contract_name_is_reported():
     """A module attribute that shadows a contract name with a non-function fails clearly."""
-    result, _ = _run(tmp_path, PARTIAL + "\nkl_divergence = 0.5\n", "-x")
-    assert result.returncode == 1
-    assert "kl_divergence is a float, not a function" in result.stdout, result.stdout
+    wrong = _student(PARTIAL + "\nkl_divergence = 0.5\n")
+    with pytest.raises(pytest.fail.Exception, match="kl_divergence is a float, not a function"):
+        wrong.kl_divergence(P, P)
+
+
+def test_hanging_function_is_stopped_once_with_the_call(monkeypatch, pytestconfig):
+    """A function that never returns raises CallTimeout, which Hypothesis does not retry."""
+    monkeypatch.setattr(pytestconfig.option, "call_timeout", 0.2)
+    wrong = _student(PARTIAL + "\n\ndef cross_entropy(p, q):\n    while True:\n        pass\n")
+    started = time.monotonic()
+    with pytest.raises(
+        CallTimeout, match=r"student\.cross_entropy\(.*did not return within 0\.2 s"
+    ):
+        exercise_1_4.test_cross_entropy_is_entropy_plus_kl(impl=wrong)
+    assert time.monotonic() - started < 5.0, "the hanging call was retried"
 
 
 def test_import_error_is_reported_once_at_start(tmp_path):
