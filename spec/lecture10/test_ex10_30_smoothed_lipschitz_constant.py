@@ -1,0 +1,178 @@
+"""Exercise 10.30 — the smoothing of any [0, 1]-valued f is 1/(σ√(2π))-Lipschitz.
+
+Statement
+    For a (measurable) f: R^d → [0, 1] and g(x) = E f(x + ε), ε ~ N(0, σ²I), find
+    a Lipschitz constant of g.  The best one valid for every such f is
+    L = 1/(σ√(2π)) = φ(0)/σ (1/√(2π) ≈ 0.399 for the notes' σ = 1).
+    Salman et al.'s constant √(2/π)/σ is also valid but exactly twice as large.
+    For f with values in [l, u] the constant scales to (u − l)/(σ√(2π)).
+
+Assumptions
+    σ > 0; Euclidean norm on R^d; φ and Φ are the standard normal density and CDF.
+
+Argument
+    Write φ_σ for the N(0, σ²I) density, so g(x) = ∫ f(z) φ_σ(z − x) dz and
+        ∇g(x) = ∫ f(z) (z − x)/σ² φ_σ(z − x) dz = E[f(x + ε) ε] / σ².
+    Fix a unit vector v and put s = vᵀε ~ N(0, σ²).  Since 0 <= f <= 1,
+        −E[s₋] <= E[f(x + ε) s] <= E[s₊],   s₊ = max(s, 0), s₋ = max(−s, 0),
+    (keep f = 1 exactly where s > 0, resp. s < 0), and
+    E[s₊] = E[s₋] = ∫₀^∞ t e^{−t²/(2σ²)} dt / (σ√(2π)) = σ/√(2π).  Hence
+    |vᵀ∇g(x)| <= 1/(σ√(2π)) for all x and v, and by the mean value theorem
+    |g(x) − g(y)| <= ‖x − y‖/(σ√(2π)).
+    The constant is attained: for the half-space f = 1[vᵀz > 0],
+    g(x) = Φ(vᵀx/σ), whose slope at vᵀx = 0 is φ(0)/σ = 1/(σ√(2π)).
+    Quantitatively, Φ(h/σ) − Φ(−h/σ) = 2∫₀^{h/σ} φ >= 2φ(0)(h/σ − (h/σ)³/6)
+    (as e^{−t²/2} >= 1 − t²/2), so the difference quotient over [−h, h] is at
+    least L(1 − h²/(6σ²)): no constant below L is valid.
+    Salman et al. (2019, Lemma 1) bound |E[f(x + ε) s]| <= E|s| = σ√(2/π), which
+    uses only |f| <= 1 and so also covers f with values in [−1, 1]; for [0, 1]
+    it is loose by E|s| / E[s₊] = 2, i.e. √(2/π)/σ = 2/(σ√(2π)).
+    The same constant follows from 10.29: g = Φ(η/σ) with η 1-Lipschitz, so
+    |∇g| <= φ(η/σ)/σ <= φ(0)/σ; the bounds (9) are therefore at least as sharp
+    as the Lipschitz bound g(x) ± L‖δ‖, and match it to first order where g = 1/2.
+
+    The properties check the constant, the Lipschitz inequality on smoothed
+    half-spaces, boxes and cosines (closed forms in
+    spec/lecture10/_lipschitz_support.py, g rescaled to [l, u]) on random pairs
+    and steps along ∇g, attainment by the half-space, the factor 2, and the
+    comparison with (9).
+
+Numerics
+    The closed forms carry a rounding error bounded per point (see the support
+    module); it enters the slack of each comparison, together with the rounding
+    of y − x times the constant.  The constant itself is a product and a square
+    root: relative error a few ulp (rtol 4u).  No property is statistical.
+
+Errata
+    The notes write f: R_n → [0, 1] (R^n) and ε ~ N(0, 1), i.e. σ = 1 and identity
+    covariance; the answer for general σ is 1/(σ√(2π)).  The hint's paper
+    (Salman et al.) gives √(2/π)/σ, valid but not tight (factor 2).
+
+References
+    H. Salman, G. Yang, J. Li, P. Zhang, H. Zhang, I. Razenshteyn and S. Bubeck,
+    Provably robust deep learning via adversarially trained smoothed classifiers,
+    NeurIPS 2019 (Lemma 1 and its proof, Appendix A).
+    P. Chiang, M. Curry, A. Abdelkader, A. Kumar, J. Dickerson and T. Goldstein,
+    Detection as regression: certified object detection with median smoothing,
+    NeurIPS 2020.
+    A. Levine and S. Feizi, (De)randomized smoothing for certifiable defense
+    against patch attacks, NeurIPS 2020.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import special
+
+from spec.assertions import assert_close, assert_leq, assert_rejects
+from spec.lecture10._lipschitz_support import (
+    UNIT_ROUNDOFF,
+    ExactScore,
+    cases,
+    log_uniform,
+    sigmas,
+)
+
+mpmath.mp.dps = 50
+
+#: The constant is 1/(σ·√(2π)): two roundings and a square root.
+CONSTANT_RTOL = 4 * UNIT_ROUNDOFF
+
+wide_sigmas = st.one_of(st.just(1.0), log_uniform(1e-100, 1e100))
+
+
+@given(wide_sigmas)
+def test_constant_is_one_over_sigma_root_two_pi(impl, sigma):
+    """smoothed_lipschitz_constant(σ) = 1/(σ√(2π)) (≈ 0.3989 for the notes' σ = 1)."""
+    expected = 1 / (mpmath.mpf(sigma) * mpmath.sqrt(2 * mpmath.pi))
+    assert_close(
+        impl.smoothed_lipschitz_constant(sigma),
+        float(expected),
+        rtol=CONSTANT_RTOL,
+        atol=0,
+        inputs={"sigma": sigma},
+    )
+
+
+@given(cases())
+def test_smoothed_bounded_functions_are_lipschitz_with_that_constant(impl, case):
+    """|g(x) − g(y)| <= (u − l)L‖x − y‖ for smoothed half-spaces, boxes, cosines, along ∇g too."""
+    width = case.levels.upper - case.levels.lower
+    x, y = case.pairs(32)
+    (g_x, e_x), (g_y, e_y) = case.value(x), case.value(y)
+    constant = width * impl.smoothed_lipschitz_constant(case.sigma)
+    slack = e_x + e_y + case.shift_rounding(x, y)
+    assert_leq(
+        np.abs(g_x - g_y),
+        constant * np.linalg.norm(x - y, axis=1) * (1 + CONSTANT_RTOL) + slack,
+        what="|g(x) − g(y)| <= (u − l)L‖x − y‖",
+        inputs={"family": case.family, "levels": case.levels, "x": x, "y": y},
+    )
+
+
+@given(sigmas, log_uniform(1e-6, 1e-2))
+def test_a_smoothed_half_space_attains_the_constant(impl, sigma, h_in_sigmas):
+    """For f = 1[z₁ > 0], (g(he₁) − g(−he₁))/(2h) ∈ [L(1 − h²/(6σ²)), L]: L cannot be lowered."""
+    h = h_in_sigmas * sigma
+    # g(x) = Φ(x₁/σ), so g(h e₁) − g(−h e₁) = erf(h/(σ√2)); erf keeps full relative accuracy.
+    quotient = special.erf(h_in_sigmas / math.sqrt(2)) / (2 * h)
+    constant = impl.smoothed_lipschitz_constant(sigma)
+    inputs = {"sigma": sigma, "h": h}
+    assert_leq(quotient, constant, rtol=1e-13, what="the difference quotient <= L", inputs=inputs)
+    assert_leq(
+        constant * (1 - h_in_sigmas**2 / 6),
+        quotient,
+        rtol=1e-13,
+        what="L(1 − h²/(6σ²)) <= the half-space's difference quotient",
+        inputs=inputs,
+    )
+
+
+@given(wide_sigmas)
+def test_salman_constant_is_valid_but_twice_the_tight_one(impl, sigma):
+    """Salman et al.'s √(2/π)/σ is exactly twice the returned constant: valid, not tight."""
+    salman = math.sqrt(2 / math.pi) / sigma
+    assert_close(
+        salman,
+        2 * impl.smoothed_lipschitz_constant(sigma),
+        rtol=2 * CONSTANT_RTOL,
+        atol=0,
+        what="√(2/π)/σ against twice the tight constant",
+        inputs={"sigma": sigma},
+    )
+
+
+@given(
+    sigmas,
+    st.lists(st.one_of(st.just(0.5), st.floats(1e-9, 1 - 1e-9)), min_size=1, max_size=6),
+    st.lists(log_uniform(1e-6, 1e2), min_size=1, max_size=4),
+)
+def test_value_bounds_are_at_least_as_sharp_as_the_lipschitz_bound(impl, sigma, gs, radii):
+    """For [0, 1]-valued f, g − L‖δ‖ <= lo <= hi <= g + L‖δ‖, equal to first order at g = 1/2."""
+    g = np.array(gs)[:, None]
+    delta_norm = sigma * np.array(radii)
+    constant = impl.smoothed_lipschitz_constant(sigma)
+    lo, hi = impl.smoothed_value_bounds(g, delta_norm, 0.0, 1.0, sigma)
+    # hi − g = Φ(z + r/σ) − Φ(z), rounded: the quantile's error moves Φ by φ(z)·error <= 0.4·error.
+    z_error = np.array([[ExactScore.of(v, 0.0, 1.0).quantile_error()] for v in g[:, 0]])
+    rounding = 8 * UNIT_ROUNDOFF + z_error
+    inputs = {"g_x": g, "delta_norm": delta_norm, "sigma": sigma}
+    assert_leq(hi - g, constant * delta_norm + rounding, what="hi − g <= L‖δ‖", inputs=inputs)
+    assert_leq(g - lo, constant * delta_norm + rounding, what="g − lo <= L‖δ‖", inputs=inputs)
+    small = sigma * 1e-4
+    lo, hi = impl.smoothed_value_bounds(0.5, small, 0.0, 1.0, sigma)
+    first_order = constant * small * (1 - 1e-8 / 6)
+    assert_leq(first_order, hi - 0.5 + 8 * UNIT_ROUNDOFF, what="hi − 1/2 ≈ L‖δ‖", inputs=inputs)
+    assert_leq(first_order, 0.5 - lo + 8 * UNIT_ROUNDOFF, what="1/2 − lo ≈ L‖δ‖", inputs=inputs)
+
+
+@given(st.sampled_from([0.0, -1.0, -1e-300, np.nan, np.inf, -np.inf]))
+def test_rejects_a_non_positive_or_non_finite_sigma(impl, sigma):
+    """σ <= 0, NaN, ±inf or an array raise ValueError naming sigma."""
+    assert_rejects(impl.smoothed_lipschitz_constant, sigma, argument="sigma")
+    assert_rejects(impl.smoothed_lipschitz_constant, np.array([1.0, 2.0]), argument="sigma")
