@@ -1,0 +1,370 @@
+"""Exercise 4.13 — the VAE loss: a closed-form KL plus a scaled squared reconstruction error.
+
+Statement
+    With prior p(z) = N(0, I_K), encoder q(z|x) = N(μ(x), diag σ²(x)) and decoder
+    p(x|z) = N(g(z), c² I_D), show that the negative ELBO of one data point is,
+    up to the constant (D/2) log(2πc²),
+        L = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²) + E_q ‖x − g(z)‖² / (2c²).
+
+Assumptions
+    c > 0; the encoder outputs μ and log σ² (``log_var``) of shape (K,); the
+    expectation is estimated with the reparameterization z_s = μ + σ ⊙ ε_s,
+    one row ε_s of the (S, K) array eps per sample; the decoder g maps an
+    (S, K) array of latents to an (S, D) array of means (spec/contract/bayesian.py).
+
+Argument
+    ELBO = E_q log p(x|z) − KL(q(z|x) ‖ p(z)).
+    1. Reconstruction: log N(x; g(z), c² I) = −(D/2) log(2πc²) − ‖x − g(z)‖²/(2c²).
+    2. KL: both Gaussians factorize, so the KL is a sum over j of
+       E_q[log q − log p] = E[−½ log σ_j² − ½ε_j² + ½ z_j²]
+                          = −½ log σ_j² − ½ + ½(μ_j² + σ_j²),
+       using E ε_j² = 1 and E z_j² = μ_j² + σ_j².
+    Hence −ELBO = L + (D/2) log(2πc²), and with the same eps on both sides the
+    Monte-Carlo versions agree *exactly*: vae_loss = −ELBO − (D/2) log(2πc²).
+    Each KL term is h(log σ_j²) + μ_j² with h(t) = e^t − 1 − t ≥ 0, zero only at
+    t = 0 (h is convex with h(0) = h′(0) = 0), so KL ≥ 0 with equality iff μ = 0
+    and σ = 1.
+    3. Per sample, log q(z|x) − log p(z) = KL + Σ_j [μ_j σ_j ε_j + ½(σ_j² − 1)(ε_j² − 1)]:
+       the KL plus a centred Gaussian linear form and a centred quadratic form.
+    4. Linear decoder g(z) = Az + b, r = x − Aμ − b, D_σ = diag σ:
+       ‖x − g(z)‖² = ‖r‖² − 2 rᵀA D_σ ε + εᵀ D_σ AᵀA D_σ ε, whose expectation is
+       ‖r‖² + Σ_j σ_j² ‖A_{:,j}‖² (the trace of D_σ AᵀA D_σ).  Items 3 and 4 are
+       polynomials of degree ≤ 2 in ε, so their average over the sigma points
+       ±√K e_j equals their expectation exactly (spec/lecture04/_bayesian_support.py).
+
+Statistical checks and their false-alarm probability (spec/stats.py)
+    The Monte-Carlo mean of item 3 (or 4) minus its expectation is a Gaussian
+    linear part plus a centred Gaussian quadratic form.  The linear part is
+    bounded with gaussian_mean_halfwidth at 1e-12 / 2 (exact: it is Gaussian),
+    the quadratic part with the Laurent–Massart bound at 1e-12 / 2; by the union
+    bound each check false-alarms with probability at most 1e-12.
+
+Numerics
+    For |log σ²| ≪ 1 the term e^t − 1 − t ≈ t²/2 is far below the rounding of
+    e^t − 1 − t evaluated as written: that form returns values off by ~1e-16,
+    even negative KLs.  The properties ask for KL ≥ 0 always and full relative
+    precision down to |log σ²| = 1e-300, against an mpmath oracle whose working
+    precision grows with 1/|log σ²|.
+
+Errata
+    The notes write E ‖x − g(z)‖² as (x − g(z))²: for D > 1 it is the squared
+    Euclidean norm.  Also, L equals −ELBO only up to the additive constant
+    (D/2) log(2πc²), which the notes drop silently.
+
+References
+    D. P. Kingma and M. Welling, Auto-encoding variational Bayes, 2013 (Appendix B
+    for the Gaussian KL, Section 2.4 for the reparameterization).
+    B. Laurent and P. Massart, Adaptive estimation of a quadratic functional by model
+    selection, Annals of Statistics, 2000 (Lemma 1).
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.lecture04._bayesian_support import (
+    costly,
+    mean_quadratic_form_halfwidth,
+    sigma_points,
+)
+from spec.stats import FALSE_ALARM, gaussian_mean_halfwidth
+from spec.strategies import floats, matrices, seeds, vectors
+
+#: log σ² with magnitudes from 1e-300 (cancellation in e^t − 1 − t) to 700 (e^t near overflow).
+log_variances = st.one_of(
+    floats(-700.0, 700.0),
+    floats(-1e-3, 1e-3),
+    st.sampled_from([0.0, 1e-300, -1e-300, 1e-20, -1e-8, 1e-8]),
+)
+means = st.one_of(floats(-1e3, 1e3), floats(-1e-3, 1e-3))
+
+
+def gaussians(k=st.integers(1, 6), mu=means, log_var=log_variances):
+    """(mu, log_var) pairs of one shape (K,)."""
+    return k.flatmap(
+        lambda n: st.tuples(
+            st.lists(mu, min_size=n, max_size=n).map(np.array),
+            st.lists(log_var, min_size=n, max_size=n).map(np.array),
+        )
+    )
+
+
+def moderate_gaussians():
+    """Encoders with |μ| ≤ 3 and |log σ²| ≤ 4: the Monte-Carlo checks stay informative."""
+    return gaussians(st.integers(1, 4), floats(-3.0, 3.0), floats(-4.0, 4.0))
+
+
+def mp_kl(mu, log_var):
+    """½ Σ (μ² + e^t − 1 − t) with enough digits to resolve e^t − 1 − t ≈ t²/2 for tiny t."""
+    total = mpmath.mpf(0)
+    for m, t in zip(mu, log_var, strict=True):
+        digits = 40 + (2 * int(-math.log10(abs(t))) if 0 < abs(t) < 1 else 0)
+        with mpmath.workdps(digits):
+            total += mpmath.mpf(m) ** 2 + mpmath.expm1(mpmath.mpf(t)) - mpmath.mpf(t)
+    return float(total / 2)
+
+
+def normal_log_density(x, mean, sd):
+    """log N(x; mean, diag sd²), summed over the last axis, written out."""
+    return np.sum(-0.5 * np.log(2 * np.pi * sd**2) - (x - mean) ** 2 / (2 * sd**2), axis=-1)
+
+
+def latent_samples(mu, log_var, eps):
+    """The oracle's own z = μ + σ ε (the spec's reparameterization, independent of impl)."""
+    return mu + np.sqrt(np.exp(log_var)) * eps
+
+
+# --------------------------------------------------------------------------- reparameterization
+
+
+@costly(0.5)
+@given(gaussians(mu=floats(-1e3, 1e3), log_var=floats(-700.0, 700.0)), st.data())
+def test_reparameterized_sample_is_mean_plus_std_times_noise(impl, gaussian, data):
+    """reparameterize(μ, log σ², eps) = μ + σ ⊙ ε_s for each row of an (S, K) eps."""
+    mu, log_var = gaussian
+    eps = data.draw(matrices(data.draw(st.integers(1, 4)), mu.size, -5.0, 5.0))
+    expected = latent_samples(mu, log_var, eps)
+    # σ from exp(t/2) or sqrt(e^t): each within ~1 ulp; then a multiply and an add,
+    # so a few ulp of the largest term.
+    atol = 1e-15 * np.max(np.abs(mu) + np.sqrt(np.exp(log_var)) * np.abs(eps))
+    assert_close(
+        impl.reparameterize(mu, log_var, eps),
+        expected,
+        rtol=0.0,
+        atol=atol,
+        what="reparameterize",
+        inputs={"mu": mu, "log_var": log_var, "eps": eps},
+    )
+
+
+@costly(0.25)
+@given(gaussians())
+def test_reparameterize_rejects_invalid_arguments(impl, gaussian):
+    """reparameterize raises ValueError naming mu, log_var or eps for NaN or mismatched shapes."""
+    mu, log_var = gaussian
+    eps = np.zeros((2, mu.size))
+    assert_rejects(impl.reparameterize, mu, np.append(log_var, 0.0), eps, argument="log_var")
+    assert_rejects(impl.reparameterize, mu, log_var, np.zeros((2, mu.size + 1)), argument="eps")
+    assert_rejects(impl.reparameterize, np.full_like(mu, np.nan), log_var, eps, argument="mu")
+
+
+# --------------------------------------------------------------------------- KL
+
+
+@given(gaussians())
+def test_kl_is_nonnegative(impl, gaussian):
+    """KL(q ‖ N(0, I)) ≥ 0 for every μ and log σ², down to |log σ²| = 1e-300."""
+    mu, log_var = gaussian
+    kl = impl.gaussian_kl_to_standard_normal(mu, log_var)
+    assert_leq(0.0, kl, what="0 ≤ KL", inputs={"mu": mu, "log_var": log_var})
+
+
+@given(
+    st.integers(1, 6).flatmap(lambda k: st.tuples(st.integers(0, k - 1), st.just(k))),
+    st.one_of(floats(1e-6, 700.0), floats(-700.0, -1e-6)),
+    st.booleans(),
+)
+def test_kl_is_zero_exactly_at_the_standard_normal(impl, where, value, in_mean):
+    """KL = 0 exactly at μ = 0, σ = 1, and KL > 0 once one |μ_j| or |log σ_j²| is ≥ 1e-6."""
+    j, k = where
+    mu, log_var = np.zeros(k), np.zeros(k)
+    assert_close(
+        impl.gaussian_kl_to_standard_normal(mu, log_var),
+        0.0,
+        rtol=0.0,
+        atol=0.0,
+        what="KL at the standard normal",
+        inputs={"k": k},
+    )
+    (mu if in_mean else log_var)[j] = value
+    kl = impl.gaussian_kl_to_standard_normal(mu, log_var)
+    assert_true(kl > 0, what="KL > 0 away from N(0, I)", inputs={"mu": mu, "log_var": log_var})
+
+
+@given(gaussians())
+def test_kl_matches_high_precision_evaluation(impl, gaussian):
+    """½ Σ (μ² + σ² − 1 − log σ²) to 1e-13 relative, for |log σ²| from 1e-300 to 700."""
+    mu, log_var = gaussian
+    # A sum of K ≤ 6 non-negative terms, each within a few ulp: relative error
+    # ~1e-15; the floor covers results near the smallest normal floats.
+    assert_close(
+        impl.gaussian_kl_to_standard_normal(mu, log_var),
+        mp_kl(mu, log_var),
+        rtol=1e-13,
+        atol=1e-300,
+        what="KL against mpmath",
+        inputs={"mu": mu, "log_var": log_var},
+    )
+
+
+@costly(0.5)
+@given(st.integers(1, 4).flatmap(lambda b: st.lists(gaussians(st.just(3)), min_size=b, max_size=b)))
+def test_kl_sums_over_the_last_axis_of_a_batch(impl, rows):
+    """On (B, K) inputs the KL is computed row by row: one value per row."""
+    mu = np.stack([m for m, _ in rows])
+    log_var = np.stack([v for _, v in rows])
+    expected = [impl.gaussian_kl_to_standard_normal(m, v) for m, v in rows]
+    assert_close(
+        impl.gaussian_kl_to_standard_normal(mu, log_var),
+        expected,
+        rtol=1e-15,
+        atol=0.0,
+        what="KL on a batch",
+        inputs={"mu": mu, "log_var": log_var},
+    )
+
+
+@costly(0.5)
+@given(moderate_gaussians(), seeds)
+def test_kl_is_the_monte_carlo_mean_of_the_log_density_ratio(impl, gaussian, seed):
+    """KL = E_q[log q(z) − log p(z)]: the Monte-Carlo mean is within its 1e-12 bound (item 3)."""
+    mu, log_var = gaussian
+    samples = 2000
+    sigma = np.sqrt(np.exp(log_var))
+    z = latent_samples(mu, log_var, np.random.default_rng(seed).standard_normal((samples, mu.size)))
+    ratio = normal_log_density(z, mu, sigma) - normal_log_density(z, 0.0, 1.0)
+    linear = gaussian_mean_halfwidth(samples, np.linalg.norm(mu * sigma), FALSE_ALARM / 2)
+    quadratic = mean_quadratic_form_halfwidth(np.diag((sigma**2 - 1) / 2), samples, FALSE_ALARM / 2)
+    # The log-densities of |z| ≤ 50 round terms of size ≤ 1e3 to ~1e-13 each.
+    assert_close(
+        impl.gaussian_kl_to_standard_normal(mu, log_var),
+        ratio.mean(),
+        rtol=0.0,
+        atol=linear + quadratic + 1e-10,
+        what="KL against the Monte-Carlo mean",
+        inputs={"mu": mu, "log_var": log_var, "seed": seed},
+    )
+
+
+@costly(0.25)
+@given(gaussians())
+def test_kl_rejects_invalid_arguments(impl, gaussian):
+    """gaussian_kl_to_standard_normal raises ValueError naming mu or log_var."""
+    mu, log_var = gaussian
+    assert_rejects(impl.gaussian_kl_to_standard_normal, mu, log_var[:-1], argument="log_var")
+    assert_rejects(impl.gaussian_kl_to_standard_normal, mu, log_var * np.nan, argument="log_var")
+    assert_rejects(impl.gaussian_kl_to_standard_normal, mu + np.inf, log_var, argument="mu")
+
+
+# --------------------------------------------------------------------------- the loss
+
+
+@st.composite
+def vae_cases(draw):
+    """(x, mu, log_var, weights, bias, c): a data point, an encoder output and a decoder."""
+    k, d = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    mu, log_var = draw(gaussians(st.just(k), floats(-3.0, 3.0), floats(-6.0, 6.0)))
+    return (
+        draw(vectors(d, -3.0, 3.0)),
+        mu,
+        log_var,
+        draw(matrices(d, k, -2.0, 2.0)),
+        draw(vectors(d, -1.0, 1.0)),
+        draw(st.sampled_from([1e-2, 1.0, 1e2]) | st.floats(0.1, 10.0)),
+    )
+
+
+def tanh_decoder(weights, bias):
+    return lambda z: 2.0 * np.tanh(z @ weights.T + bias)
+
+
+def linear_decoder(weights, bias):
+    return lambda z: z @ weights.T + bias
+
+
+@costly(0.5)
+@given(vae_cases(), st.data())
+def test_vae_loss_is_negative_elbo_minus_the_gaussian_constant(impl, case, data):
+    """vae_loss = −ELBO − (D/2) log(2πc²) exactly, for the same eps and the closed-form KL."""
+    x, mu, log_var, weights, bias, c = case
+    eps = data.draw(matrices(data.draw(st.integers(1, 4)), mu.size, -4.0, 4.0))
+    decoder = tanh_decoder(weights, bias)
+    log_lik = normal_log_density(x, decoder(latent_samples(mu, log_var, eps)), c)
+    elbo = log_lik.mean() - mp_kl(mu, log_var)
+    constant = x.size / 2 * math.log(2 * math.pi * c**2)
+    # Round-off relative to the terms that cancel: the constant, −ELBO itself.
+    atol = 1e-13 * (abs(elbo) + abs(constant) + 1.0)
+    assert_close(
+        impl.vae_loss(x, mu, log_var, decoder, c, eps),
+        -elbo - constant,
+        rtol=0.0,
+        atol=atol,
+        what="vae_loss against −ELBO − (D/2) log 2πc²",
+        inputs={"x": x, "mu": mu, "log_var": log_var, "c": c, "eps": eps},
+    )
+
+
+def linear_reconstruction(x, mu, log_var, weights, bias, c):
+    """E_q ‖x − Az − b‖² / (2c²) = (‖x − Aμ − b‖² + Σ_j σ_j² ‖A_{:,j}‖²) / (2c²) (item 4)."""
+    r = x - weights @ mu - bias
+    return (r @ r + np.sum(np.exp(log_var) * (weights**2).sum(0))) / (2 * c**2)
+
+
+@costly(0.5)
+@given(vae_cases())
+def test_linear_decoder_expected_reconstruction_has_closed_form(impl, case):
+    """For g(z) = Az + b, E_ε vae_loss = KL + (‖x − Aμ − b‖² + Σ_j σ_j²‖A_{:,j}‖²)/(2c²)."""
+    x, mu, log_var, weights, bias, c = case
+    loss = impl.vae_loss(x, mu, log_var, linear_decoder(weights, bias), c, sigma_points(mu.size))
+    expected = mp_kl(mu, log_var) + linear_reconstruction(*case)
+    # Sigma points make the average exact; round-off on terms of size ≤ expected.
+    assert_close(
+        loss,
+        expected,
+        rtol=1e-12,
+        atol=1e-13,
+        what="sigma-point vae_loss",
+        inputs={"x": x, "mu": mu, "log_var": log_var, "c": c},
+    )
+
+
+@costly(0.5)
+@given(vae_cases(), seeds)
+def test_linear_decoder_monte_carlo_loss_converges_to_the_closed_form(impl, case, seed):
+    """For g(z) = Az + b, the Monte-Carlo vae_loss is within its 1e-12 bound (∝ 1/√S) of item 4."""
+    x, mu, log_var, weights, bias, c = case
+    samples = 2000
+    eps = np.random.default_rng(seed).standard_normal((samples, mu.size))
+    loss = impl.vae_loss(x, mu, log_var, linear_decoder(weights, bias), c, eps)
+    expected = mp_kl(mu, log_var) + linear_reconstruction(*case)
+    # Item 4 divided by 2c²: linear coefficients −D_σAᵀr / c², quadratic D_σAᵀAD_σ / (2c²).
+    a_sigma = weights * np.sqrt(np.exp(log_var))
+    r = x - weights @ mu - bias
+    linear = gaussian_mean_halfwidth(samples, np.linalg.norm(a_sigma.T @ r) / c**2, FALSE_ALARM / 2)
+    quadratic = mean_quadratic_form_halfwidth(
+        a_sigma.T @ a_sigma / (2 * c**2), samples, FALSE_ALARM / 2
+    )
+    assert_close(
+        loss,
+        expected,
+        rtol=1e-12,
+        atol=linear + quadratic,
+        what="Monte-Carlo vae_loss against the closed form",
+        inputs={"x": x, "mu": mu, "log_var": log_var, "c": c, "seed": seed},
+    )
+
+
+@costly(0.25)
+@given(vae_cases())
+def test_vae_loss_rejects_invalid_arguments(impl, case):
+    """vae_loss raises ValueError naming c, decoder, eps or x for invalid values or shapes."""
+    x, mu, log_var, weights, bias, c = case
+    decoder = linear_decoder(weights, bias)
+    eps = np.zeros((2, mu.size))
+    assert_rejects(impl.vae_loss, x, mu, log_var, decoder, -c, eps, argument="c")
+    assert_rejects(impl.vae_loss, x, mu, log_var, decoder, 0.0, eps, argument="c")
+
+    def too_wide(z):
+        return np.zeros((len(z), x.size + 1))
+
+    assert_rejects(impl.vae_loss, x, mu, log_var, too_wide, c, eps, argument="decoder")
+    assert_rejects(
+        impl.vae_loss, x, mu, log_var, decoder, c, np.zeros((2, mu.size + 1)), argument="eps"
+    )
+    assert_rejects(impl.vae_loss, x * np.nan, mu, log_var, decoder, c, eps, argument="x")
