@@ -64,7 +64,7 @@ ENTRIES: list[Entry] = [
         "sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) eps, a draw of q(x_t | x_0) when "
         "eps ~ N(0, I); alpha_bar_t in (0, 1], x0 and eps of one shape",
         "array",
-        ("6.18",),
+        ("6.18", "6.19"),
     ),
     Entry(
         "diffusion_posterior",
