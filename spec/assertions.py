@@ -97,7 +97,8 @@ def assert_leq(
         worst = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, s_b.shape))[0])
         raise AssertionError(
             f"{context()}\n  expected {s_b[worst]!r} <= {g_b[worst]!r} (at index {worst}, "
-            f"excess {s_b[worst] - g_b[worst]:.3g}, allowed {np.max(atol):g} + {np.max(rtol):g}*|rhs|)"
+            f"excess {s_b[worst] - g_b[worst]:.3g}, "
+            f"allowed {np.max(atol):g} + {np.max(rtol):g}*|rhs|)"
         )
 
 

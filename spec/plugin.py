@@ -417,7 +417,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         exercise = exercise_of(str(item.path))
         if exercise is not None:
             item.user_properties.append(("exercise", exercise))
-            item.user_properties.append(("exercise_title", _title_of(getattr(item, "module", None))))
+            title = _title_of(getattr(item, "module", None))
+            item.user_properties.append(("exercise_title", title))
             item.user_properties.append(("claim", _claim_of(item)))
         wanted = (not exercises and not lectures) or (
             exercise is not None and (exercise in exercises or exercise.split(".")[0] in lectures)
