@@ -124,6 +124,14 @@ def unit_vectors(draw: st.DrawFn, d: int) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+def log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
+    """Positive floats whose log10 is uniform on [log10 lo, log10 hi] (ends included)."""
+    return st.one_of(
+        st.sampled_from([lo, hi, 1.0] if lo <= 1.0 <= hi else [lo, hi]),
+        st.floats(np.log10(lo), np.log10(hi)).map(lambda e: float(min(hi, max(lo, 10.0**e)))),
+    )
+
+
 def not_normalized(p: np.ndarray, by: float) -> np.ndarray:
     """``p`` scaled so that it sums to ``by`` instead of 1 (bad input for the contract)."""
     return p * by

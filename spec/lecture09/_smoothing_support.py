@@ -21,6 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import special
 
+from spec.oracles import mp_phi
 from spec.strategies import floats, vectors
 
 mpmath.mp.dps = 50
@@ -29,14 +30,6 @@ mpmath.mp.dps = 50
 UNIT_ROUNDOFF = 2.0**-53
 #: The smallest positive normal float64; below it results may flush to zero or lose digits.
 TINY = 2.2250738585072014e-308
-
-
-def log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Positive floats whose log10 is uniform on [log10 lo, log10 hi] (ends included)."""
-    return st.one_of(
-        st.sampled_from([lo, hi, 1.0] if lo <= 1.0 <= hi else [lo, hi]),
-        st.floats(np.log10(lo), np.log10(hi)).map(lambda e: float(min(hi, max(lo, 10.0**e)))),
-    )
 
 
 # --------------------------------------------------------------------------- exact margins
@@ -75,33 +68,6 @@ def exact_difference(y: np.ndarray, x: np.ndarray) -> list[Fraction]:
 
 
 # --------------------------------------------------------------------------- Φ and Φ⁻¹
-
-
-def mp_phi(z) -> mpmath.mpf:
-    """Φ(z) at 50 digits."""
-    return mpmath.ncdf(z)
-
-
-def mp_phi_inv(p) -> mpmath.mpf:
-    """Φ⁻¹(p) at 50 digits for p in [0, 1]; ∓inf at the ends."""
-    p = mpmath.mpf(p)
-    if p == 0:
-        return -mpmath.inf
-    if p == 1:
-        return mpmath.inf
-    if p > 0.5:
-        return -mp_phi_inv(1 - p)
-    target = mpmath.log(p)
-    z = mpmath.mpf(float(special.ndtri(float(p)))) if float(p) > 0 else mpmath.mpf(-40)
-    # log Φ is concave and increasing, so Newton's method on log Φ(z) = log p converges
-    # from the float64 start in a few steps.
-    for _ in range(100):
-        cdf = mpmath.ncdf(z)
-        step = (mpmath.log(cdf) - target) * cdf / mpmath.npdf(z)
-        z -= step
-        if abs(step) < mpmath.mpf(10) ** -45 * (1 + abs(z)):
-            return z
-    raise AssertionError(f"Newton's method for Φ⁻¹({p}) did not converge")
 
 
 def float_below(p: mpmath.mpf) -> float:

@@ -58,16 +58,15 @@ from spec.lecture09._smoothing_support import (
     TINY,
     UNIT_ROUNDOFF,
     exact_margin,
-    log_uniform,
     margin_rounding_bound,
     mp_norm,
-    mp_phi,
     mp_value,
     phi_band,
     phi_error,
 )
+from spec.oracles import mp_phi
 from spec.stats import FALSE_ALARM, binomial_interval
-from spec.strategies import floats, seeds, vectors
+from spec.strategies import floats, log_uniform, seeds, vectors
 
 
 @st.composite

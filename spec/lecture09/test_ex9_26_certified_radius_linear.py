@@ -50,15 +50,14 @@ from spec.assertions import assert_close, assert_leq, assert_rejects, assert_tru
 from spec.lecture09._smoothing_support import (
     UNIT_ROUNDOFF,
     exact_margin,
-    log_uniform,
     margin_rounding_bound,
     mp_norm,
-    mp_phi_inv,
     mp_value,
     phi_band,
     probabilities,
 )
-from spec.strategies import floats, vectors
+from spec.oracles import mp_phi_inv
+from spec.strategies import floats, log_uniform, vectors
 
 # Φ⁻¹ of an exact float input: a careful evaluation errs by a few ulp of the result, plus
 # ~1e-16 absolute near p = 1/2 where the result is near 0.  We allow 1e-14 relative and 1e-15.

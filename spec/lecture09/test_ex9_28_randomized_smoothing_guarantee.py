@@ -72,17 +72,15 @@ from spec.lecture09._smoothing_support import (
     float_below,
     halfspaces,
     interval_classifiers,
-    log_uniform,
     mp_norm,
-    mp_phi,
-    mp_phi_inv,
     mp_value,
     phi_error,
     probabilities,
     regions,
 )
+from spec.oracles import mp_phi, mp_phi_inv
 from spec.stats import FALSE_ALARM
-from spec.strategies import seeds, unit_vectors, vectors
+from spec.strategies import log_uniform, seeds, unit_vectors, vectors
 
 dimensions = st.integers(1, 3)
 sigmas = log_uniform(0.05, 5.0)

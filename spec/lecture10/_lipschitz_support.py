@@ -28,21 +28,13 @@ from hypothesis import strategies as st
 from scipy import special
 
 from spec.assertions import assert_leq
-from spec.strategies import floats, seeds
+from spec.oracles import mp_phi_inv
+from spec.strategies import floats, log_uniform, seeds
 
 mpmath.mp.dps = 50
 
 #: The unit roundoff of float64.
 UNIT_ROUNDOFF = 2.0**-53
-
-
-def log_uniform(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """Positive floats whose log10 is uniform on [log10 lo, log10 hi], ends and 1 included."""
-    ends = [lo, hi, 1.0] if lo <= 1.0 <= hi else [lo, hi]
-    return st.one_of(
-        st.sampled_from(ends),
-        st.floats(math.log10(lo), math.log10(hi)).map(lambda e: float(min(hi, max(lo, 10.0**e)))),
-    )
 
 
 def assert_close_within(actual, expected, tolerance, *, what: str, inputs=None) -> None:
@@ -57,21 +49,6 @@ def assert_close_within(actual, expected, tolerance, *, what: str, inputs=None) 
 
 
 # --------------------------------------------------------------------------- Φ⁻¹ at 50 digits
-
-
-def mp_phi_inv(p: mpmath.mpf) -> mpmath.mpf:
-    """Φ⁻¹(p) at 50 digits for 0 < p <= 1/2."""
-    start = float(p)
-    z = mpmath.mpf(float(special.ndtri(start)) if start > 0 else -40.0)
-    target = mpmath.log(p)
-    # log Φ is concave and increasing: Newton's method converges from the float start.
-    for _ in range(100):
-        cdf = mpmath.ncdf(z)
-        step = (mpmath.log(cdf) - target) * cdf / mpmath.npdf(z)
-        z -= step
-        if abs(step) < mpmath.mpf(10) ** -45 * (1 + abs(z)):
-            return z
-    raise AssertionError(f"Newton's method for Φ⁻¹({p}) did not converge")
 
 
 def _mp(q: Fraction) -> mpmath.mpf:

@@ -94,9 +94,9 @@ from spec.lecture10._lipschitz_support import (
     cases,
     eta_slack,
     levels,
-    log_uniform,
     sigmas,
 )
+from spec.strategies import log_uniform
 
 #: Where g sits in [l, u]: (from the upper end?, distance to that end as a fraction of u − l).
 #: Distances below 1e-16 survive the rounding of g only next to l = 0 or u = 0.

@@ -74,9 +74,9 @@ from spec.lecture10._lipschitz_support import (
     UNIT_ROUNDOFF,
     ExactScore,
     cases,
-    log_uniform,
     sigmas,
 )
+from spec.strategies import log_uniform
 
 mpmath.mp.dps = 50
 
