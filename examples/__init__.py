@@ -1,0 +1,1 @@
+"""Example implementations of the contract, other than the reference ``impl``."""
