@@ -140,6 +140,8 @@ def test_spec_never_imports_the_reference_implementation():
 
 def test_readme_lists_every_exercise_file():
     """README links every exercise file."""
+    if not (ROOT / "README.md").exists():
+        pytest.skip("README.md is not installed with the spec package (pip install .)")
     readme = _source(ROOT / "README.md")
     for path in EXERCISE_FILES:
         relative = path.relative_to(ROOT).as_posix()
