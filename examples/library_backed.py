@@ -346,14 +346,19 @@ def tpe_loss_gradient(T, anchors, positives, negatives):
 
 
 def js_divergence(p, q):
-    """JS(p, q) in nats: the square of ``scipy.spatial.distance.jensenshannon``.
+    """JS(p, q) = (sum rel_entr(p, m) + sum rel_entr(q, m)) / 2, m = (p + q)/2, in nats.
 
-    traps: jensenshannon returns the Jensen-Shannon *distance*, the square root of
-    the divergence; its default axis is 0, not the last one; and it divides p and q
-    by their sums, so unnormalized input passes silently.
+    This is the body of ``scipy.spatial.distance.jensenshannon`` without its last step.
+    traps of jensenshannon itself: it returns the Jensen-Shannon *distance*, the square
+    root of the divergence; its default axis is 0, not the last one; it divides p and q
+    by their sums, so unnormalized input passes silently; and for nearly equal p and q
+    the rounded sum under the square root can be -1e-25, which gives NaN (and a
+    RuntimeWarning).  The divergence itself lies in [0, log 2], hence the clip.
     """
     p, q = _pair(p, q)
-    return _out(distance.jensenshannon(p, q, axis=-1) ** 2)
+    m = (p + q) / 2.0
+    divergence = (special.rel_entr(p, m).sum(axis=-1) + special.rel_entr(q, m).sum(axis=-1)) / 2
+    return _out(np.clip(divergence, 0.0, math.log(2.0)))
 
 
 def _sample(values, weights, name: str) -> tuple[np.ndarray, np.ndarray | None]:

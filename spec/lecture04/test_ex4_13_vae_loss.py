@@ -64,7 +64,7 @@ import math
 
 import mpmath
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
@@ -326,6 +326,17 @@ def test_linear_decoder_expected_reconstruction_has_closed_form(impl, case):
 
 @costly(0.5)
 @given(vae_cases(), seeds)
+@example(  # decoder weights near 1e-85 once underflowed the tolerance to ~1e-168
+    case=(
+        np.zeros(1),
+        np.zeros(1),
+        np.zeros(1),
+        np.full((1, 1), 1.0025484e-85),
+        np.full(1, 1.0025484e-85),
+        0.01,
+    ),
+    seed=0,
+)
 def test_linear_decoder_monte_carlo_loss_converges_to_the_closed_form(impl, case, seed):
     """For g(z) = Az + b, the Monte-Carlo vae_loss is within its 1e-12 bound (∝ 1/√S) of item 4."""
     x, mu, log_var, weights, bias, c = case
@@ -336,9 +347,16 @@ def test_linear_decoder_monte_carlo_loss_converges_to_the_closed_form(impl, case
     # Item 4 divided by 2c²: linear coefficients −D_σAᵀr / c², quadratic D_σAᵀAD_σ / (2c²).
     a_sigma = weights * np.sqrt(np.exp(log_var))
     r = x - weights @ mu - bias
-    linear = gaussian_mean_halfwidth(samples, np.linalg.norm(a_sigma.T @ r) / c**2, FALSE_ALARM / 2)
-    quadratic = mean_quadratic_form_halfwidth(
-        a_sigma.T @ a_sigma / (2 * c**2), samples, FALSE_ALARM / 2
+    # Both halfwidths are homogeneous of degree 1 in their coefficients: evaluate them on
+    # coefficients scaled to order 1, so that weights near 1e-85 do not underflow the norms.
+    coefficients = a_sigma.T @ r / c**2
+    linear = gaussian_mean_halfwidth(samples, float(np.hypot.reduce(coefficients)), FALSE_ALARM / 2)
+    form = a_sigma.T @ a_sigma / (2 * c**2)
+    scale = np.abs(form).max()
+    quadratic = (
+        scale * mean_quadratic_form_halfwidth(form / scale, samples, FALSE_ALARM / 2)
+        if scale
+        else 0.0
     )
     assert_close(
         loss,
