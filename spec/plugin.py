@@ -64,6 +64,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
+    "mutation",  # tox -e mutation: reproducible kills; a killed mutant needs no shrinking
+    max_examples=40,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
     "smoke",  # the harness's own tests: a few examples, no shrinking
     max_examples=5,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -148,6 +157,29 @@ def load_implementation(name: str) -> ModuleType:
 SPEC_DIR = Path(__file__).resolve().parent
 
 
+def _check_rootdir_not_moved_by_impl(config: pytest.Config) -> None:
+    """Stop a run whose root directory ``--impl PATH`` (two words) moved to PATH's folder.
+
+    pytest picks its root directory and configuration file before any plugin's options
+    are known, so the path in ``--impl PATH`` counts as a test path: outside the
+    repository, pytest roots the run in PATH's folder, without this project's settings,
+    and collects that folder.  ``--impl=PATH`` (one word) and ``SPEC_IMPL`` are safe.
+    """
+    args = [str(a) for a in config.invocation_params.args]
+    for flag, value in zip(args, args[1:], strict=False):
+        if flag != "--impl" or not value.endswith(".py"):
+            continue
+        path = (config.invocation_params.dir / value).resolve()
+        if path.is_relative_to(config.rootpath) and not (
+            config.invocation_params.dir.resolve().is_relative_to(config.rootpath)
+        ):
+            raise pytest.UsageError(
+                f"'--impl {value}' made pytest take {config.rootpath} as its root directory "
+                f"(pytest reads a path after an option it does not know yet as a test path); "
+                f"write --impl={value} or SPEC_IMPL={value} instead"
+            )
+
+
 def _targets_the_spec(config: pytest.Config) -> bool:
     """Whether this run is a run of the spec (and not some other project's tests).
 
@@ -175,6 +207,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config._spec_impl_module = None  # type: ignore[attr-defined]
     if not _targets_the_spec(config):
         return
+    _check_rootdir_not_moved_by_impl(config)
     _choose_seed(config)
     # The spec's arrays are tiny: thread pools only add overhead, and under -n auto they
     # oversubscribe the cores (torch autograd on small tensors slows down ~100x).
@@ -246,8 +279,8 @@ def _is_float_array(value: Any) -> bool:
 def _kind_ok(kind: str, value: Any) -> bool:
     if kind == "scalar":
         return isinstance(value, float)
-    if kind == "real":
-        return isinstance(value, float) or _is_float_array(value)
+    if kind == "real":  # a 0-d array is neither: scalars come back as floats
+        return isinstance(value, float) or (_is_float_array(value) and value.ndim > 0)
     if kind == "array":
         return _is_float_array(value)
     if kind == "labels":
@@ -441,12 +474,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def _falsifying_example(text: str) -> str:
-    """The 'Falsifying example: f(...)' block(s) Hypothesis printed, if any."""
+    """The 'Falsifying example: f(...)' block(s) Hypothesis printed, if any (Hypothesis
+    6.170 and later say 'Failing test case:')."""
     lines = [re.sub(r"^E?\s?", "", line, count=1) for line in text.splitlines()]
     blocks, block, indent = [], [], None
     for line in lines:
         stripped = line.lstrip()
-        if stripped.startswith("Falsifying example:"):
+        if stripped.startswith(("Falsifying example:", "Failing test case:")):
             block, indent = [stripped], len(line) - len(stripped)
             if stripped.endswith(")"):
                 blocks.append(block[0])

@@ -66,8 +66,11 @@ PARTIAL = textwrap.dedent("""
     from scipy.special import xlogy
 
     def entropy(p):
-        p = np.asarray(p, dtype=float)
-        if np.any(p < 0) or np.any(np.isnan(p)) or np.any(abs(p.sum(-1) - 1) > 1e-9):
+        try:
+            p = np.asarray(p, dtype=float)
+        except ValueError:
+            raise ValueError("p must be an array of numbers") from None
+        if p.ndim == 0 or np.any(p < 0) or np.any(np.isnan(p)) or np.any(abs(p.sum(-1) - 1) > 1e-9):
             raise ValueError("p must be a probability vector")
         h = -xlogy(p, p).sum(-1)
         return float(h) if h.ndim == 0 else h
@@ -132,6 +135,13 @@ def test_wrong_type_is_reported_against_the_contract():
         wrong.entropy(np.stack([P, P]))
 
 
+def test_zero_dimensional_array_for_one_input_is_reported():
+    """One distribution in, a 0-d array out (not a float) fails against the contract."""
+    wrong = _student(PARTIAL.replace(RETURNED, "return np.asarray(h)"))
+    with pytest.raises(ContractViolation, match=r"returned ndarray .*the contract \(entropy\(p\)"):
+        wrong.entropy(P)
+
+
 def test_wrong_shape_is_reported_with_expected_and_actual():
     """Returning one value per outcome instead of one per distribution names both shapes."""
     wrong = _student(PARTIAL.replace(RETURNED, "return -xlogy(p, p)"))
@@ -156,6 +166,21 @@ def test_hanging_function_is_stopped_once_with_the_call(monkeypatch, pytestconfi
     ):
         exercise_1_4.test_cross_entropy_is_entropy_plus_kl(impl=wrong)
     assert time.monotonic() - started < 5.0, "the hanging call was retried"
+
+
+def test_impl_path_as_a_separate_word_outside_the_repository_is_refused(tmp_path):
+    """A two-word '--impl PATH' outside the repository stops the run and names the fix."""
+    module = tmp_path / "student.py"
+    module.write_text(PARTIAL)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co", "--impl", str(module)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout + result.stderr
+    assert f"write --impl={module}" in result.stderr
 
 
 def test_import_error_is_reported_once_at_start(tmp_path):
