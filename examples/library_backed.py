@@ -685,7 +685,7 @@ def stationary_distribution(T):
     may leave -1e-17 on transient states, hence the clip before normalizing.
 
     trap: null_space's default rcond, max(M, N) * eps relative, is tighter than the
-    round-off of float64 rows summing to 1: for [[10/11, 1/11], [1/11, 10/11]] the
+    round-off of float64 rows summing to 1: for T = W / row sums with W = [[12, 1], [1, 12]] the
     smallest singular value of T - I is ~1e-16 * ||T - I|| and the null space comes
     back empty.  rcond = 1e-10 still separates chains with a spectral gap above 1e-10.
     """

@@ -13,6 +13,8 @@ import numpy as np
 #: How far a probability vector's sum may stray from 1 (float64 normalization
 #: of up to ~1e6 masses accumulates well below this).
 PROBABILITY_ATOL = 1e-9
+#: How far a matrix may stray from symmetry, relative to its largest entry.
+SYMMETRY_RTOL = 1e-12
 
 
 def as_array(x: Any, name: str, *, ndim: int | None = None, min_ndim: int = 0) -> np.ndarray:
@@ -64,10 +66,10 @@ def same_shape(a: np.ndarray, b: np.ndarray, names: str) -> None:
 def as_spd(a: Any, name: str) -> np.ndarray:
     """``a`` as a symmetric positive definite float64 matrix (checked by Cholesky)."""
     matrix = as_array(a, name, ndim=2)
-    if matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"{name} must be square, got shape {matrix.shape}")
-    scale = np.max(np.abs(matrix), initial=0.0)
-    if not np.allclose(matrix, matrix.T, rtol=0.0, atol=1e-12 * scale):
+    if matrix.shape[0] != matrix.shape[1] or matrix.size == 0:
+        raise ValueError(f"{name} must be square and non-empty, got shape {matrix.shape}")
+    # Symmetric to round-off: within 1e-12 of the largest entry, at any scale.
+    if np.max(np.abs(matrix - matrix.T)) > SYMMETRY_RTOL * np.max(np.abs(matrix)):
         raise ValueError(f"{name} must be symmetric")
     try:
         np.linalg.cholesky(matrix)

@@ -60,7 +60,7 @@ def softplus(x):
 def _variational(mu, rho) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Validated (mu, rho, sigma) of a mean-field Gaussian over d weights."""
     mu = as_array(mu, "mu", ndim=1)
-    rho = as_array(rho, "rho", ndim=1)
+    rho = as_array(rho, "rho")  # its shape is checked against mu's
     same_shape(mu, rho, "mu and rho")
     if np.any(rho < MIN_RHO):
         raise ValueError(f"rho must be >= {MIN_RHO:.1f}, else sigma = softplus(rho) underflows")
@@ -167,7 +167,7 @@ def bbb_fit_linear_regression(X, y, prior_var, noise_var, n_steps, lr, n_samples
     within its Monte-Carlo noise, of order sqrt(lr / n_samples), of it.
     """
     X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
+    y = as_array(y, "y")  # its shape is checked against X's
     if y.shape != X.shape[:1]:
         raise ValueError(f"y must have one entry per row of X ({X.shape[0]}), got {y.shape}")
     prior_var = as_scalar(prior_var, "prior_var", positive=True)
@@ -200,7 +200,7 @@ def bbb_fit_linear_regression(X, y, prior_var, noise_var, n_steps, lr, n_samples
 
 def _gaussian(mu, log_var) -> tuple[np.ndarray, np.ndarray]:
     mu = as_array(mu, "mu", min_ndim=1)
-    log_var = as_array(log_var, "log_var", min_ndim=1)
+    log_var = as_array(log_var, "log_var")  # its shape is checked against mu's
     same_shape(mu, log_var, "mu and log_var")
     return mu, log_var
 
@@ -237,6 +237,20 @@ def _exp_minus_one_minus(x: np.ndarray) -> np.ndarray:
     return result
 
 
+def _half_exp_minus_one_minus(x: np.ndarray) -> np.ndarray:
+    """(e^x - 1 - x) / 2, finite up to x = 710.47 although e^x overflows above 709.78.
+
+    Above x = 700, (1 + x) / 2 is far below one ulp of e^x / 2, which is computed as
+    e^(x/2) * (e^(x/2) / 2) so that no intermediate overflows.
+    """
+    result = 0.5 * _exp_minus_one_minus(x)
+    big = x > 700.0
+    half_exp = np.exp(x[big] / 2)
+    with np.errstate(over="ignore"):  # +inf above x = 710.47 is the right answer
+        result[big] = half_exp * (0.5 * half_exp)
+    return result
+
+
 def gaussian_kl_to_standard_normal(mu, log_var):
     """KL(N(mu, diag(e^log_var)) || N(0, I)) = 1/2 sum (mu^2 + e^lv - 1 - lv) over the last axis.
 
@@ -245,7 +259,7 @@ def gaussian_kl_to_standard_normal(mu, log_var):
     at mu = 0, lv = 0 (in floating point as in exact arithmetic, up to underflow).
     """
     mu, log_var = _gaussian(mu, log_var)
-    return _scalar_or_array(0.5 * (mu**2 + _exp_minus_one_minus(log_var)).sum(axis=-1))
+    return _scalar_or_array((0.5 * mu**2 + _half_exp_minus_one_minus(log_var)).sum(axis=-1))
 
 
 def vae_loss(x, mu, log_var, decoder, c, eps):

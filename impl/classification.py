@@ -17,7 +17,7 @@ def linear_classifier(W, X, b=None):
         raise ValueError(f"X must have {W.shape[1]} columns to match W, got shape {X.shape}")
     scores = X @ W.T
     if b is not None:
-        b = as_array(b, "b", ndim=1)
+        b = as_array(b, "b")  # the shape check below also fixes its ndim
         if b.shape != (W.shape[0],):
             raise ValueError(f"b must have shape ({W.shape[0]},), got {b.shape}")
         scores = scores + b

@@ -37,10 +37,9 @@ def _twice_log2_minus_binary_entropy(d: np.ndarray) -> np.ndarray:
     # log(1 - d^2) + 2 d atanh(d) cancels only a factor 2.  Away from 0 it is
     # xlog1py that stays finite at d = +-1 (0 log 0 = 0).
     small = np.abs(d) <= 0.5
-    d_small = np.where(small, d, 0.0)
-    d_large = np.where(small, 1.0, d)
+    d_small = np.where(small, d, 0.0)  # arctanh(+-1) = inf would make 0 * inf = NaN
     near_zero = np.log1p(-(d_small**2)) + 2.0 * d_small * np.arctanh(d_small)
-    far = special.xlog1py(1.0 + d_large, d_large) + special.xlog1py(1.0 - d_large, -d_large)
+    far = special.xlog1py(1.0 + d, d) + special.xlog1py(1.0 - d, -d)  # finite on [-1, 1]
     return np.where(small, near_zero, far)
 
 
@@ -56,9 +55,9 @@ def js_divergence(p, q):
     total = p + q
     charged = total > 0
     d = np.divide(p - q, total, out=np.zeros_like(total), where=charged)
-    terms = total / 4.0 * np.clip(_twice_log2_minus_binary_entropy(d), 0.0, 2.0 * LOG2)
-    # p and q may sum to 1 only within the validation tolerance: keep JS in [0, log 2].
-    return _scalar_or_array(np.clip(terms.sum(axis=-1), 0.0, LOG2))
+    terms = total / 4.0 * _twice_log2_minus_binary_entropy(d)  # each in [0, total log(2) / 2]
+    # p and q may sum to 1 only within the validation tolerance: keep JS <= log 2.
+    return _scalar_or_array(np.minimum(terms.sum(axis=-1), LOG2))
 
 
 def _values_and_weights(values, weights, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -68,7 +67,7 @@ def _values_and_weights(values, weights, name: str) -> tuple[np.ndarray, np.ndar
     if weights is None:
         return values, np.full(values.size, 1.0 / values.size)
     wname = f"{name}_weights"
-    weights = as_array(weights, wname, ndim=1)
+    weights = as_array(weights, wname)  # its shape is checked against the 1-D values
     if weights.shape != values.shape:
         shape = values.shape
         raise ValueError(f"{wname} must have the shape {shape} of {name}, got {weights.shape}")
@@ -104,7 +103,7 @@ def wasserstein1(X, Y):
     solved exactly by the Hungarian method (``linear_sum_assignment``).
     """
     X = as_array(X, "X", ndim=2)
-    Y = as_array(Y, "Y", ndim=2)
+    Y = as_array(Y, "Y")  # its shape is checked against X's
     if X.shape[0] == 0:
         raise ValueError("X must hold at least one point")
     if Y.shape != X.shape:
@@ -129,7 +128,7 @@ def wgan_interpolates(x, y, t):
     x and y are (n, d) arrays; t is a scalar or one value per row, in [0, 1].
     """
     x = as_array(x, "x", ndim=2)
-    y = as_array(y, "y", ndim=2)
+    y = as_array(y, "y")  # its shape is checked against x's
     if y.shape != x.shape:
         raise ValueError(f"y must have the shape of x {x.shape}, got {y.shape}")
     t = _interpolation_weights(t, x.shape[0])

@@ -168,10 +168,12 @@ def smoothed_value_bounds(g_x, delta_norm, lower, upper, sigma):
     if np.any(delta_norm < 0):
         raise ValueError("delta_norm must be non-negative")
     score = _normal_score(g_x, lower, upper)
-    shift = delta_norm / sigma
-    # Keep ±inf scores as they are: inf − shift would be NaN where the shift overflows.
-    down = np.where(np.isinf(score), score, score - shift)
-    up = np.where(np.isinf(score), score, score + shift)
+    # ‖δ‖/σ may overflow to inf, which is right (the bounds reach l and u).  Keep ±inf
+    # scores as they are: inf − shift would be NaN where the shift is inf too.
+    with np.errstate(over="ignore", invalid="ignore"):
+        shift = delta_norm / sigma
+        down = np.where(np.isinf(score), score, score - shift)
+        up = np.where(np.isinf(score), score, score + shift)
     width = upper - lower
     return (
         _scalar_or_array(lower + width * special.ndtr(down)),

@@ -86,7 +86,8 @@ def softmax_confidence(W, h, s=1.0):
     if h.shape[-1] != W.shape[1]:
         raise ValueError(f"h must end with W's {W.shape[1]} columns, got shape {h.shape}")
     s = as_scalar(s, "s", positive=True)
-    logits = h @ W.T
+    with np.errstate(over="ignore"):  # an overflow is reported just below
+        logits = h @ W.T
     if not np.all(np.isfinite(logits)):
         raise ValueError("W and h overflow: the logits W h must be finite")
     with np.errstate(over="ignore"):  # a gap of -inf only means a zero probability

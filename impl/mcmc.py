@@ -233,7 +233,7 @@ def gibbs_sampler(rho, n_steps, x0, rng):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     noise = (math.sqrt(_one_minus_square(rho)) * rng.standard_normal((n_steps, 2))).tolist()
     states = []
-    x1, x2 = float(x0[0]), float(x0[1])
+    x2 = float(x0[1])  # the first half-sweep redraws x1: x0[0] never enters
     for noise1, noise2 in noise:
         x1 = rho * x2 + noise1
         x2 = rho * x1 + noise2

@@ -27,8 +27,8 @@ def _triplets(T, anchors, positives, negatives):
         raise ValueError(
             f"anchors must have shape (m, {T.shape[1]}) with m >= 1 to match T, got {a.shape}"
         )
-    p = as_array(positives, "positives", ndim=2)
-    n = as_array(negatives, "negatives", ndim=2)
+    p = as_array(positives, "positives")  # the shape check below also fixes their ndim
+    n = as_array(negatives, "negatives")
     for array, name in ((p, "positives"), (n, "negatives")):
         if array.shape != a.shape:
             raise ValueError(f"{name} must have the shape of anchors {a.shape}, got {array.shape}")

@@ -40,7 +40,7 @@ def quadratic_gradient(A, b, w):
 def exact_line_search_step(A, g):
     """argmin_eta R(w - eta g) = g^T g / g^T A g (d/d eta of R(w - eta g) is linear in eta)."""
     A = as_spd(A, "A")
-    g = as_array(g, "g", ndim=1)
+    g = as_array(g, "g")  # the shape check below also rejects every other ndim
     if g.shape != (A.shape[0],):
         raise ValueError(f"g must have shape ({A.shape[0]},), got {g.shape}")
     curvature = g @ A @ g
@@ -69,11 +69,13 @@ def steepest_descent(A, b, w0, n_steps):
 def mse_exact_step(X, y, w):
     """Exact step for R(w) = (1/n)||Xw - y||^2: a quadratic with A = 2 X^T X / n."""
     X = as_array(X, "X", ndim=2)
-    y = as_array(y, "y", ndim=1)
-    w = as_array(w, "w", ndim=1)
+    y = as_array(y, "y")  # the shape checks below also reject every other ndim
+    w = as_array(w, "w")
     n = X.shape[0]
-    if y.shape != (n,) or w.shape != (X.shape[1],):
-        raise ValueError(f"y must have shape ({n},) and w shape ({X.shape[1]},)")
+    if y.shape != (n,):
+        raise ValueError(f"y must have shape ({n},), got {y.shape}")
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w must have shape ({X.shape[1]},), got {w.shape}")
     g = 2.0 * X.T @ (X @ w - y) / n
     xg = X @ g
     curvature = 2.0 * (xg @ xg) / n

@@ -129,3 +129,32 @@ def assert_rejects(function: Callable[..., Any], *args: Any, argument: str, **kw
     raise AssertionError(
         f"{call()} returned {_short_repr(result)}; expected ValueError naming {argument!r}"
     )
+
+
+def assert_rejects_bad_arrays(
+    function: Callable[..., Any],
+    *args: Any,
+    names: tuple[str | None, ...],
+    batched: tuple[str, ...] = (),
+    **kwargs: Any,
+) -> None:
+    """Corrupt each array argument of a valid call in turn; each must be rejected by name.
+
+    ``args`` is a valid positional call and ``names[i]`` the contract's name of ``args[i]``
+    (``None`` leaves that argument alone).  For every named argument, one entry set to NaN
+    and, unless the argument is in ``batched`` (it may carry leading batch axes), the
+    array with one more leading axis must each raise ValueError naming it.
+    """
+    if len(names) != len(args):
+        raise TypeError(f"names has {len(names)} entries for {len(args)} arguments")
+    for index, name in enumerate(names):
+        if name is None:
+            continue
+        value = np.array(args[index], dtype=np.float64)
+        corrupted = [value.copy()]
+        corrupted[0].flat[-1] = np.nan
+        if name not in batched:
+            corrupted.append(value[None])
+        for bad in corrupted:
+            bad_args = args[:index] + (bad,) + args[index + 1 :]
+            assert_rejects(function, *bad_args, argument=name, **kwargs)

@@ -1,10 +1,19 @@
-"""Exercise 1.1 — steepest descent with exact line search makes consecutive gradients orthogonal.
+r"""Exercise 1.1 — steepest descent with exact line search makes consecutive gradients orthogonal.
 
 Statement
     Gradient descent w_{t+1} = w_t − η_t ∇R(w_t) with the step η_t chosen to
     minimize R along the ray (exact line search) satisfies
     ∇R(w_{t+1}) · ∇R(w_t) = 0.  For a quadratic R the optimal step has a
     closed form; give it, e.g. for the mean squared error.
+
+    .. math::
+
+       \nabla R(w_{t+1})^\top \nabla R(w_t) = 0, \qquad
+       w_{t+1} = w_t - \eta_t \nabla R(w_t), \quad
+       \eta_t = \operatorname*{arg\,min}_{\eta \ge 0} R\bigl(w_t - \eta \nabla R(w_t)\bigr)
+
+       R(w) = \tfrac12 w^\top A w - b^\top w: \qquad
+       \eta_t = \frac{g^\top g}{g^\top A g}, \quad g = \nabla R(w_t) = A w_t - b
 
 Assumptions
     R(w) = ½ wᵀAw − bᵀw with A symmetric positive definite (d × d), so R is
@@ -34,10 +43,16 @@ References
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import assume, given
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.strategies import floats, matrices, spd_matrices, vectors
 
 # Well-conditioned quadratics keep the round-off of the identities at ~kappa * eps.
@@ -181,6 +196,21 @@ def test_mse_step_is_the_quadratic_step_with_a_equal_2xtx_over_n(impl, x_and_d, 
     )
 
 
+@example(3e153)  # ||grad R||^2 = 3.6e307 and 2||Xg||^2 = 1.4e308: just inside the float range
+@given(floats(1e-150, 3e153))
+def test_mse_step_is_one_half_for_two_equal_rows_up_to_the_top_of_the_float_range(impl, t):
+    """For X = (1, 1)ᵀ, y = 0 (so A = 2) the step is 1/2 at every w = ±t with t ≤ 3e153."""
+    X, y = np.ones((2, 1)), np.zeros(2)
+    for w in (np.array([t]), np.array([-t])):
+        assert_close(
+            impl.mse_exact_step(X, y, w),
+            0.5,
+            rtol=1e-15,
+            what="eta* = 1/2 for A = 2",
+            inputs={"X": X, "y": y, "w": w},
+        )
+
+
 @given(problems)
 def test_iterates_have_the_documented_shape_and_start(impl, problem):
     """steepest_descent returns n_steps + 1 iterates of dimension d, starting at w0."""
@@ -206,3 +236,39 @@ def test_rejects_invalid_quadratics(impl, d):
     assert_rejects(impl.steepest_descent, indefinite, b, w, 2, argument="A")
     assert_rejects(impl.mse_exact_step, np.ones((d, d)), np.ones(d - 1), np.ones(d), argument="y")
     assert_rejects(impl.mse_exact_step, np.eye(d), b, np.linalg.solve(np.eye(d), b), argument="w")
+
+
+@settings(max_examples=5)  # validation at the boundary: a few sizes show it
+@given(st.integers(2, 4))
+def test_rejects_nan_or_misshapen_arrays_by_name(impl, d):
+    """A NaN or an extra axis in A, b, w, g, X or y, or a g of the wrong length, is named."""
+    A, b, w = np.diag(np.arange(1.0, d + 1)), np.ones(d), np.zeros(d)
+    assert_rejects_bad_arrays(impl.quadratic_loss, A, b, w, names=("A", "b", "w"), batched=("w",))
+    assert_rejects_bad_arrays(
+        impl.quadratic_gradient, A, b, w, names=("A", "b", "w"), batched=("w",)
+    )
+    assert_rejects_bad_arrays(impl.exact_line_search_step, A, b, names=("A", "g"))
+    assert_rejects(impl.exact_line_search_step, A, np.ones(d + 1), argument="g")
+    assert_rejects(impl.quadratic_loss, A, 1.0, w, argument="b")
+    assert_rejects(impl.quadratic_gradient, A, b, 0.0, argument="w")
+    assert_rejects(impl.steepest_descent, A, b, np.zeros((2, d)), 1, argument="w0")
+    assert_close(impl.steepest_descent(A, b, w, 0), w[None], what="zero steps give [w0]")
+    X = np.vstack([np.eye(d), np.ones((1, d))])  # full column rank, n = d + 1 rows
+    y = np.arange(d + 1.0)
+    assert_rejects_bad_arrays(impl.mse_exact_step, X, y, w, names=("X", "y", "w"))
+
+
+@settings(max_examples=10)  # validation at the boundary: a few sizes and scales show it
+@given(st.integers(2, 4), st.sampled_from([1e-6, 1.0, 1e6]))
+def test_symmetry_of_a_is_checked_relative_to_its_largest_entry(impl, d, scale):
+    """A asymmetric by 1e-14 of its largest entry is accepted; by 1e-9, or misshapen, it raises."""
+    A, b, w = scale * (np.eye(d) + np.full((d, d), 0.1)), np.ones(d), np.ones(d)
+    corner = np.zeros((d, d))
+    corner[0, -1] = 1.1 * scale  # the largest entry of A, times the relative asymmetry below
+    exact = impl.quadratic_loss(A, b, w)
+    rounded = impl.quadratic_loss(A + 1e-14 * corner, b, w)
+    assert_close(rounded, exact, rtol=1e-12, what="R(w) for A symmetric to round-off")
+    assert_rejects(impl.quadratic_loss, A + 1e-9 * corner, b, w, argument="A")
+    assert_rejects(impl.quadratic_loss, np.ones((d, d + 1)), b, w, argument="A")
+    assert_rejects(impl.quadratic_loss, np.ones(d), b, w, argument="A")
+    assert_rejects(impl.quadratic_loss, np.zeros((0, 0)), np.zeros(0), np.zeros(0), argument="A")

@@ -1,10 +1,17 @@
-"""Exercise 1.2 — the multi-class linear classifier and its convex decision regions.
+r"""Exercise 1.2 — the multi-class linear classifier and its convex decision regions.
 
 Statement
     The exercise in the notes is cut off after defining, for |Y| = K > 2
     classes, the classifier a(x) = argmax_c ⟨w_c, x⟩.  We specify that
     classifier with an optional bias, a(x) = argmax_c ⟨W_c, x⟩ + b_c, ties
     going to the lowest index, and prove its basic geometry.
+
+    .. math::
+
+       a(x) = \min \operatorname*{arg\,max}_{c} s_c(x), \qquad s_c(x) = \langle W_c, x\rangle + b_c
+
+       \{x : a(x) = c\} = \bigcap_{j < c} \{x : s_c(x) > s_j(x)\}
+       \cap \bigcap_{j > c} \{x : s_c(x) \ge s_j(x)\} \quad \text{(convex)}
 
 Assumptions
     W ∈ R^{K×d} (row c is the weight vector of class c), b ∈ R^K or no bias,
@@ -40,7 +47,7 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from spec.assertions import assert_rejects, assert_true
+from spec.assertions import assert_rejects, assert_rejects_bad_arrays, assert_true
 from spec.strategies import floats, matrices, vectors
 
 classifiers = st.tuples(st.integers(2, 6), st.integers(1, 5)).flatmap(
@@ -168,3 +175,7 @@ def test_rejects_mismatched_or_nan_input(impl, k, d):
     assert_rejects(impl.linear_classifier, np.full((k, d), np.nan), X, argument="W")
     assert_rejects(impl.linear_classifier, W, X, np.full(k, np.nan), argument="b")
     assert_rejects(impl.linear_classifier, np.ones(d), X, b, argument="W")
+    # n = d rows, so that X with an extra leading axis still has d entries on axis 1
+    square = np.ones((d, d))
+    assert_rejects_bad_arrays(impl.linear_classifier, W, square, b, names=("W", "X", "b"))
+    assert_rejects(impl.linear_classifier, W, np.ones(d), argument="X")

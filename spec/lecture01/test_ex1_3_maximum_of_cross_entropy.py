@@ -1,4 +1,4 @@
-"""Exercise 1.3 — cross-entropy and KL divergence have no finite maximum.
+r"""Exercise 1.3 — cross-entropy and KL divergence have no finite maximum.
 
 Statement
     What is the largest value that the cross-entropy H(p, q) = −Σ p_i log q_i,
@@ -24,6 +24,12 @@ Answer
     properties below check that softmax and log-softmax are shift invariant and
     finite for logits up to 1e300 in magnitude.
 
+    .. math::
+
+       \sup_q H(p, q) = \sup_q \mathrm{KL}(p \,\|\, q) = +\infty, \qquad 0 \le H(p) \le \log K
+
+       q_i \ge \varepsilon \ \text{for all } i \implies H(p, q) \le -\log \varepsilon
+
 Assumptions
     p, q probability vectors on K ≥ 1 outcomes; logits finite float64.
 
@@ -35,10 +41,17 @@ References
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy import special
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.strategies import floats, logits, probability_vectors
 
 # Entropy sums K <= 8 float64 terms of size <= 1/e: absolute round-off ~1e-15.
@@ -211,6 +224,16 @@ def test_log_softmax_is_shift_invariant_and_finite(impl, z, shift):
     )
 
 
+@given(st.sampled_from([(), (2,), (2, 3)]).flatmap(lambda b: logits(batch=b, max_magnitude=1e3)))
+def test_log_softmax_acts_on_the_last_axis_at_any_rank(impl, z):
+    """log_softmax(z) = z − logsumexp(z) on the last axis, for a vector or a batch of any rank."""
+    expected = z - special.logsumexp(z, axis=-1, keepdims=True)
+    inputs = {"z": z}
+    # z - logsumexp(z) cancels terms of size <= 1e3: round-off is a few ulp of that.
+    assert_close(impl.log_softmax(z), expected, atol=1e-12, what="log_softmax", inputs=inputs)
+    assert_close(impl.softmax(z), np.exp(expected), atol=1e-12, what="softmax", inputs=inputs)
+
+
 @given(
     st.integers(1, 6).flatmap(
         lambda k: st.tuples(
@@ -258,3 +281,14 @@ def test_softmax_functions_reject_bad_input(impl, k):
     assert_rejects(impl.softmax_cross_entropy, z, np.array([0, k]), argument="labels")
     assert_rejects(impl.softmax_cross_entropy, z, np.array([0]), argument="labels")
     assert_rejects(impl.softmax_cross_entropy, z, np.array([0.0, 1.0]), argument="labels")
+
+
+@settings(max_examples=5)  # validation at the boundary: a few sizes show it
+@given(st.integers(2, 6))
+def test_softmax_functions_reject_scalars_and_misshapen_logits_by_name(impl, k):
+    """A 0-d z, and a NaN or an extra axis in the logits of the loss, raise naming the argument."""
+    assert_rejects(impl.log_softmax, 1.0, argument="z")
+    assert_rejects(impl.softmax, 1.0, argument="z")
+    z, labels = np.zeros((2, k)), np.array([0, k - 1])
+    assert_rejects_bad_arrays(impl.softmax_cross_entropy, z, labels, names=("logits", None))
+    assert_rejects(impl.softmax_cross_entropy, z[0], labels, argument="logits")

@@ -1,8 +1,14 @@
-"""Exercise 1.4 — cross-entropy is entropy plus KL: H(p, q) = H(p) + KL(p‖q).
+r"""Exercise 1.4 — cross-entropy is entropy plus KL: H(p, q) = H(p) + KL(p‖q).
 
 Statement
     For discrete distributions p and q on the same K outcomes,
     H(p, q) = H(p) + KL(p‖q).
+
+    .. math::
+
+       H(p, q) = -\sum_i p_i \log q_i
+       = \underbrace{-\sum_i p_i \log p_i}_{H(p)}
+       + \underbrace{\sum_i p_i \log \frac{p_i}{q_i}}_{\mathrm{KL}(p \,\|\, q)}
 
 Assumptions
     p and q are probability vectors (non-negative, summing to 1).  We use the
@@ -32,10 +38,10 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spec.assertions import assert_close, assert_rejects
+from spec.assertions import assert_close, assert_rejects, assert_rejects_bad_arrays
 from spec.strategies import distribution_pairs, probability_vectors
 
 mpmath.mp.dps = 50
@@ -168,3 +174,27 @@ def test_rejects_invalid_distributions(impl, pq, factor):
         assert_rejects(impl.kl_divergence, bad, q, argument=name)
     assert_rejects(impl.cross_entropy, p, q * factor, argument="q")
     assert_rejects(impl.kl_divergence, p, np.append(q, 0.0), argument="q")
+
+
+@settings(max_examples=5)  # validation at the boundary: a few sizes show it
+@given(st.integers(2, 5))
+def test_rejects_nan_in_either_distribution_and_mismatched_lengths_by_name(impl, k):
+    """A NaN in p or q, or p and q of different lengths, raise ValueError naming p and q."""
+    p = q = np.full(k, 1.0 / k)
+    longer = np.append(q, 0.0)
+    for divergence in (impl.cross_entropy, impl.kl_divergence):
+        assert_rejects_bad_arrays(divergence, p, q, names=("p", "q"), batched=("p", "q"))
+        assert_rejects(divergence, p, longer, argument="p")
+        assert_rejects(divergence, p, longer, argument="q")
+
+
+@settings(max_examples=5)  # validation at the boundary: a few sizes show it
+@given(st.integers(2, 5))
+def test_rejects_text_bare_numbers_and_negative_masses_that_sum_to_one(impl, k):
+    """Text, a bare number, and masses summing to 1 with one negative raise ValueError naming p."""
+    assert_rejects(impl.entropy, ["half"] * k, argument="p")
+    assert_rejects(impl.entropy, 1.0, argument="p")
+    assert_rejects(impl.entropy, np.r_[1.5, -0.5, np.zeros(k - 2)], argument="p")
+    assert_rejects(
+        impl.kl_divergence, np.full(k, 1 / k), np.r_[1.5, -0.5, np.zeros(k - 2)], argument="q"
+    )

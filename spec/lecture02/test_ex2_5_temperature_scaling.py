@@ -1,4 +1,4 @@
-"""Exercise 2.5 — scaling a bias-free softmax classifier never lowers its confidence.
+r"""Exercise 2.5 — scaling a bias-free softmax classifier never lowers its confidence.
 
 Statement
     A linear classifier without bias scores the K classes of a feature vector h by
@@ -10,6 +10,14 @@ Statement
     depend on s; c(s) -> 1/K as s -> 0⁺ and c(s) -> 1/r as s -> ∞, where r is the
     number of classes tied at the largest logit.  Without the bias assumption the
     claim is false.
+
+    .. math::
+
+       c(s) = \max_i \operatorname{softmax}(s z)_i = \frac{1}{\sum_j e^{-s (z_{i^*} - z_j)}},
+       \qquad z = W h, \quad i^* = \operatorname*{arg\,max}_i z_i
+
+       c(s) \ge c(1) \ \ (s > 1), \qquad \lim_{s \to 0^+} c(s) = \frac{1}{K}, \qquad
+       \lim_{s \to \infty} c(s) = \frac{1}{r}
 
 Assumptions
     W is a real K x d matrix, h a real d-vector, s a positive real; no bias term.
@@ -274,3 +282,26 @@ def test_rejects_invalid_inputs(impl, Wh, bad_scale):
     assert_rejects(impl.softmax_confidence, W, np.append(h, 1.0), argument="h")
     assert_rejects(impl.softmax_confidence, W, np.full_like(h, np.nan), argument="h")
     assert_rejects(impl.softmax_confidence, W[0], h, argument="W")
+
+
+@settings(max_examples=5)  # validation at the boundary: a few sizes show it
+@given(st.integers(1, 4))
+def test_rejects_scalar_h_classless_w_and_overflowing_logits_by_name(impl, d):
+    """A 0-d h, a W with no rows, or logits W h beyond the float range raise naming W and h."""
+    W, h = np.ones((2, d)), np.ones(d)
+    assert_rejects(impl.softmax_confidence, W, 1.0, argument="h")
+    assert_rejects(impl.softmax_confidence, np.ones((0, d)), h, argument="W")
+    for name in ("W", "h"):
+        assert_rejects(impl.softmax_confidence, 1e200 * W, 1e200 * h, argument=name)
+        # inf - inf inside W h: a NaN logit, reported like an overflow
+        cancelling = 1e200 * np.array([[1.0, -1.0], [1.0, 1.0]])
+        assert_rejects(impl.softmax_confidence, cancelling, 1e200 * np.ones(2), argument=name)
+
+
+@given(st.integers(2, 6), floats(1e300, 1.7e308))
+def test_confidence_is_one_when_the_scaled_gaps_overflow(impl, K, s):
+    """With logits 0, -1, ..., -(K-1) and s ≥ 1e300, s·gap overflows to -inf: confidence 1."""
+    W, h = -np.arange(float(K))[:, None], np.ones(1)
+    assert_close(
+        impl.softmax_confidence(W, h, s), 1.0, rtol=0.0, what="confidence", inputs={"s": s}
+    )

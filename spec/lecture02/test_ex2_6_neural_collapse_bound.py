@@ -1,4 +1,4 @@
-"""Exercise 2.6 — the normalized softmax loss is at least log(1 + (K−1) exp(−K l²/(K−1))).
+r"""Exercise 2.6 — the normalized softmax loss is at least log(1 + (K−1) exp(−K l²/(K−1))).
 
 Statement
     Normalize every class vector W_c and every feature h_i to the same norm l and
@@ -9,6 +9,14 @@ Statement
     vectors form a simplex equiangular tight frame (ETF) and each feature sits on
     its class vector.  B(K, 0) = log K and B decreases to 0 as l grows, so a small
     norm l forbids a small loss.
+
+    .. math::
+
+       \frac{1}{n} \sum_{i=1}^n -\log \frac{e^{\langle W_{y_i}, h_i\rangle}}
+       {\sum_{c=1}^K e^{\langle W_c, h_i\rangle}} \;\ge\; B(K, l)
+       \qquad (\|W_c\| = \|h_i\| = l)
+
+       B(K, l) = \log\Bigl(1 + (K - 1) \exp\Bigl(-\frac{K l^2}{K - 1}\Bigr)\Bigr)
 
 Assumptions
     K >= 2 classes, n samples of which exactly n/K carry each label (balance),
@@ -226,6 +234,35 @@ def test_bound_tends_to_zero_as_l_grows(impl, K, l):
         rtol=(4 * exponent + 8) * EPS,
         atol=FLOOR,
         what="B(K, l) <= (K − 1) exp(−K l²/(K − 1))",
+        inputs=inputs,
+    )
+
+
+@given(st.integers(2, 8), floats(1.4e154, 1e300))
+def test_collapsed_loss_is_exactly_zero_where_l_squared_overflows(impl, K, l):
+    """Features on their simplex-ETF class vectors have loss 0.0, no warning, once l² overflows."""
+    W = impl.simplex_etf(K, K - 1)
+    y = np.arange(K)
+    assert_close(
+        impl.normalized_softmax_loss(W, W, y, l),
+        0.0,
+        atol=0.0,
+        what="loss at neural collapse, l beyond 1.4e154",
+        inputs={"K": K, "l": l},
+    )
+
+
+@given(st.integers(2, 50), floats(1.4e154, 1e300))
+def test_bound_is_exactly_zero_where_l_squared_overflows(impl, K, l):
+    """B(K, l) = 0.0 without a warning for l ≥ 1.4e154, where l² exceeds the float range."""
+    inputs = {"K": K, "l": l}
+    assert_close(impl.neural_collapse_bound(K, l), 0.0, atol=0.0, what="B(K, l)", inputs=inputs)
+    assert_close(
+        impl.neural_collapse_bound(K, np.array([0.0, l])),
+        [math.log(K), 0.0],
+        rtol=4 * EPS,
+        atol=0.0,
+        what="B(K, [0, l])",
         inputs=inputs,
     )
 

@@ -1,4 +1,4 @@
-"""Exercise 2.7 — the TPE loss is a logistic loss on a learned similarity gap.
+r"""Exercise 2.7 — the TPE loss is a logistic loss on a learned similarity gap.
 
 Statement
     A face network gives embeddings h(x) in R^d; Triplet Probabilistic Embedding
@@ -11,12 +11,25 @@ Statement
 
     Explain where the loss comes from, and compute its gradient in T.
 
+    .. math::
+
+       L(T) = -\frac{1}{m} \sum_{i=1}^m \log \frac{e^{s_i^p}}{e^{s_i^p} + e^{s_i^n}}, \qquad
+       s_i^p = \langle T a_i, T p_i\rangle, \quad s_i^n = \langle T a_i, T n_i\rangle
+
 Assumptions
     The contract's shapes: T is (k, d); anchors, positives and negatives are (m, d)
     arrays with one triplet per row and m >= 1.  ``tpe_loss`` returns L as a float,
     ``tpe_loss_gradient`` returns dL/dT as a (k, d) array.
 
 Argument
+    .. math::
+
+       L(T) = \frac{1}{m} \sum_{i=1}^m \log\bigl(1 + e^{g_i}\bigr), \qquad
+       g_i = s_i^n - s_i^p = \langle T a_i, T D_i\rangle, \quad D_i = n_i - p_i
+
+       \frac{\partial L}{\partial T} = \frac{1}{m}\, T \sum_{i=1}^m \sigma(g_i)
+       \bigl(a_i D_i^\top + D_i a_i^\top\bigr)
+
     Probabilistic reading.  Model the event "the anchor is closer to its positive than
     to its negative" as a two-way softmax over the similarities: its probability is
     q_i = e^{s^p} / (e^{s^p} + e^{s^n}) = sigma(s^p - s^n), sigma the logistic function.
@@ -344,13 +357,21 @@ def _bad_batches(T, A, P, N):
     nan_T[0, 0] = np.nan
     inf_N = N.copy()
     inf_N[-1, -1] = np.inf
+    nan_A = A.copy()
+    nan_A[0, -1] = np.nan
+    nan_P = P.copy()
+    nan_P[-1, 0] = np.nan
     wider = np.hstack([A, A[:, :1]])
     return [
         ((nan_T, A, P, N), "T"),
         ((T[0], A, P, N), "T"),
+        ((T[:0], A, P, N), "T"),
+        ((T, nan_A, P, N), "anchors"),
+        ((T, A[0], P, N), "anchors"),
         ((T, wider, P, N), "anchors"),
         ((T, A[:0], P[:0], N[:0]), "anchors"),
         ((T, A, P[:, :, None], N), "positives"),
+        ((T, A, nan_P, N), "positives"),
         ((T, A, np.vstack([P, P]), N), "positives"),
         ((T, A, P, inf_N), "negatives"),
         ((T, A, P, N[:, :-1]), "negatives"),

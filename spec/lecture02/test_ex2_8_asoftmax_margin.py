@@ -1,4 +1,4 @@
-"""Exercise 2.8 — A-Softmax separates many classes only for margins m >= 3.
+r"""Exercise 2.8 — A-Softmax separates many classes only for margins m >= 3.
 
 Statement
     A-Softmax (SphereFace) normalizes the class weights W_j and the feature x and
@@ -7,6 +7,12 @@ Statement
     whose weights are evenly spread, the largest angle between two features of one
     class stays below the smallest angle between features of two classes exactly
     when m >= 3.
+
+    .. math::
+
+       \underbrace{\frac{4\pi}{K (m + 1)}}_{\text{largest intra-class angle}}
+       \le \underbrace{\frac{2\pi (m - 1)}{K (m + 1)}}_{\text{smallest inter-class angle}}
+       \iff m \ge 3
 
 Assumptions
     psi(theta) = (-1)^k cos(m theta) - 2k on [k pi/m, (k+1) pi/m], k = 0, ..., m-1,

@@ -1,4 +1,4 @@
-"""Exercise 2.9 — the cosine margin of CosFace lies between 0 and K/(K−1).
+r"""Exercise 2.9 — the cosine margin of CosFace lies between 0 and K/(K−1).
 
 Statement
     CosFace (the large-margin cosine loss, also called AM-Softmax) normalizes the
@@ -9,6 +9,11 @@ Statement
         m <= 1 − max_{i≠j} cos(W_i, W_j),
     and this largest admissible margin is at most K/(K − 1), with equality when the
     class vectors form a simplex equiangular tight frame (ETF).
+
+    .. math::
+
+       m \le 1 - \max_{i \ne j} \cos(W_i, W_j) \le \frac{K}{K - 1},
+       \qquad \text{with equality iff the } W_i \text{ form a simplex ETF}
 
 Assumptions
     K >= 2 non-zero class vectors in R^d, scale s > 0, margin m >= 0.  Equality
@@ -56,7 +61,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
@@ -100,6 +105,17 @@ def test_margin_bound_lies_between_zero_and_k_over_k_minus_one(impl, W):
     assert_leq(
         bound, K / (K - 1), atol=cosine_atol(d), what="margin bound <= K/(K − 1)", inputs={"W": W}
     )
+
+
+# This row normalizes to a unit vector u whose computed u·u is 1 + 2.2e-16.
+@example(W=np.array([[0.9091809873814745, -0.00020837262470596585]] * 2))
+@given(class_vectors().map(lambda W: np.vstack([W, W[:1]])))
+def test_margin_bound_with_a_repeated_class_vector_is_zero_and_never_negative(impl, W):
+    """Two equal rows have cosine 1, so the bound is 0: at most round-off, never below 0."""
+    bound = impl.cosface_margin_bound(W)
+    d = W.shape[1]
+    assert_leq(0.0, bound, what="0 <= margin bound (no negative margin)", inputs={"W": W})
+    assert_leq(bound, 0.0, atol=cosine_atol(d), what="margin bound ~ 0", inputs={"W": W})
 
 
 @given(st.integers(2, 8), st.integers(0, 3), seeds)
@@ -236,6 +252,11 @@ def test_cosface_loss_rejects_invalid_inputs(impl, problem, s, m):
     W, X, y = problem
     K = W.shape[0]
     assert_rejects(impl.cosface_loss, W, X, y, -s, m, argument="s")
+    nan_X = X.copy()
+    nan_X[0, 0] = np.nan
+    assert_rejects(impl.cosface_loss, W, nan_X, y, s, m, argument="X")
+    assert_rejects(impl.cosface_loss, W, X[0], y[:1], s, m, argument="X")
+    assert_rejects(impl.cosface_loss, W, X[:0], y[:0], s, m, argument="X")
     assert_rejects(impl.cosface_loss, W, X, y, 0.0, m, argument="s")
     assert_rejects(impl.cosface_loss, W, X, y, s, -m - 0.1, argument="m")
     assert_rejects(impl.cosface_loss, W, 0.0 * X, y, s, m, argument="X")

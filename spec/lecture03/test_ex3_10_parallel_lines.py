@@ -1,4 +1,4 @@
-"""Exercise 3.10 — KL, JS and W1 between two parallel lines.
+r"""Exercise 3.10 — KL, JS and W1 between two parallel lines.
 
 Statement
     Let Z be uniform on [0, 1], P the law of (0, Z) and Q_θ the law of (θ, Z):
@@ -7,6 +7,11 @@ Statement
     at θ = 0 all four vanish.  Conclude that KL is infinite as soon as the
     supports are disjoint, that JS jumps at θ = 0 and is flat (zero derivative)
     everywhere else, and that W1 varies continuously with θ.
+
+    .. math::
+
+       \mathrm{KL}(P \,\|\, Q_\theta) = \mathrm{KL}(Q_\theta \,\|\, P) = +\infty, \qquad
+       \mathrm{JS}(P, Q_\theta) = \log 2, \qquad W_1(P, Q_\theta) = |\theta| \qquad (\theta \ne 0)
 
 Assumptions
     The lines are represented by finitely many atoms: P puts mass 1/n on each
@@ -60,12 +65,18 @@ import itertools
 
 import mpmath
 import numpy as np
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats as scipy_stats
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.stats import dkw_halfwidth
 from spec.strategies import distribution_pairs, floats, probability_vectors, seeds, vectors
 
@@ -228,9 +239,26 @@ def test_js_is_log2_on_disjoint_supports(impl, a, b, random):
         what="JS, disjoint",
         inputs={"p": p, "q": q},
     )
+    # Masses may sum to 1 only within the validation tolerance; JS still stays <= log 2.
+    assert_close(
+        impl.js_divergence(p * (1.0 + 5e-10), q),
+        LOG2,
+        rtol=JS_RTOL,
+        atol=0.0,
+        what="JS, disjoint, p summing to 1 + 5e-10",
+        inputs={"p": p, "q": q},
+    )
 
 
 @given(distribution_pairs())
+# Nearly equal p and q: JS ~ 1e-33, and a JS computed by cancellation comes out negative
+# (scipy's jensenshannon then returns the square root of it, NaN).
+@example(
+    (
+        np.array([0.0005496441474259716, 0.9685065252507885, 0.03094383060178552]),
+        np.array([0.0005496441474260714, 0.9685065252507883, 0.030943830601785512]),
+    )
+)
 def test_js_matches_50_digit_evaluation(impl, pq):
     """JS(p, q) agrees with a 50-digit mpmath evaluation, zeros and masses of 1e-300 included."""
     p, q = pq
@@ -268,6 +296,24 @@ def test_js_resolves_tiny_masses_the_other_side_misses(impl, p_and_exponents):
         atol=0.0,
         what="JS of one-sided tiny masses",
         inputs={"p": p, "q": q},
+    )
+
+
+@given(
+    probability_vectors(st.integers(2, 6), zeros=False, min_mass=1e-3),
+    floats(1e-9, 1e-4),
+)
+def test_js_of_nearby_distributions_keeps_full_relative_precision(impl, p, h):
+    """Moving a fraction h of one mass to another outcome: JS ~ h² to 1e-12 relative, no atol."""
+    q = p.copy()
+    q[0], q[1] = p[0] + h * p[1], p[1] - h * p[1]
+    assert_close(
+        impl.js_divergence(p, q),
+        float(_mp_js(p, q)),
+        rtol=JS_RTOL,
+        atol=0.0,
+        what="JS of nearby distributions against mpmath",
+        inputs={"p": p, "h": h},
     )
 
 
@@ -562,6 +608,15 @@ def test_w1_1d_matches_scipy_with_weights(impl, first, second):
         what="W1_1d against scipy",
         inputs={"u": u, "v": v, "u_weights": a, "v_weights": b},
     )
+    # A point of weight 0 is allowed and does not count, however far away it lies.
+    assert_close(
+        impl.wasserstein1_1d(np.append(u, 1e3), v, np.append(a, 0.0), b),
+        scipy_stats.wasserstein_distance(u, v, a, b),
+        rtol=W1_RTOL,
+        atol=W1_ATOL,
+        what="W1_1d with an extra point of weight 0 against scipy without it",
+        inputs={"u": u, "v": v, "u_weights": a, "v_weights": b},
+    )
 
 
 @given(equal_size_clouds())
@@ -607,6 +662,14 @@ def test_w1_rejects_invalid_samples_weights_and_clouds(impl, first, second, clou
     assert_rejects(impl.wasserstein1_1d, u, v, -a, b, argument="u_weights")
     assert_rejects(impl.wasserstein1_1d, u, v, np.zeros_like(a), b, argument="u_weights")
     assert_rejects(impl.wasserstein1_1d, u, v, a, np.append(b, 1.0), argument="v_weights")
+    names = ("u", "v", "u_weights", "v_weights")
+    assert_rejects_bad_arrays(impl.wasserstein1_1d, u, v, a, b, names=names)
+    one_negative = np.append(a, -1e-3 * a.sum())  # the sum stays positive
+    assert_rejects(impl.wasserstein1_1d, np.append(u, 0.0), v, one_negative, argument="u_weights")
+    assert_rejects_bad_arrays(impl.wasserstein1, X, Y, names=("X", "Y"))
+    assert_rejects(impl.wasserstein1, np.zeros((0, 2)), np.zeros((0, 2)), argument="X")
+    assert_rejects(impl.wasserstein1_1d, u[None], v, argument="u")  # 2-D, without weights
+    assert_rejects(impl.wasserstein1, X[None], Y[None], argument="X")  # both 3-D
     assert_rejects(impl.wasserstein1, X, np.vstack([Y, Y[:1]]), argument="Y")
     assert_rejects(impl.wasserstein1, X, np.hstack([Y, Y[:, :1]]), argument="Y")
     with_nan = X.copy()

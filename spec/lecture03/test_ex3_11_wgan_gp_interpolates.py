@@ -1,4 +1,4 @@
-"""Exercise 3.11 — why WGAN-GP penalizes the critic's gradient at interpolates.
+r"""Exercise 3.11 — why WGAN-GP penalizes the critic's gradient at interpolates.
 
 Statement
     WGAN-GP trains a critic D against a generator G with the loss
@@ -6,6 +6,13 @@ Statement
     minimized over D (and maximized over G), where x ~ p_data, y = G(z) and
     s = t x + (1 − t) y with t ~ U[0, 1].  Explain, with a derivation, why the
     gradient norm is pushed to 1 at the interpolates s rather than at the data x.
+
+    .. math::
+
+       \min_D \; \mathbb{E}_z D(G(z)) - \mathbb{E}_x D(x)
+       + \lambda\, \mathbb{E}_{s} \bigl(\|\nabla_s D(s)\|_2 - 1\bigr)^2
+
+       s = t x + (1 - t) G(z), \qquad t \sim U[0, 1]
 
 Assumptions
     The critic acts row by row on a batch (no batch normalization), so the
@@ -15,6 +22,13 @@ Assumptions
     and the only tolerances are for implementations that round differently.
 
 Argument
+    .. math::
+
+       f^*(x) - f^*(y) = \|x - y\| \quad \pi\text{-almost surely}
+
+       \nabla f^*(s) = \frac{x - s}{\|x - s\|}, \quad \|\nabla f^*(s)\| = 1
+       \qquad (s = t x + (1 - t) y, \ 0 \le t < 1)
+
     Kantorovich–Rubinstein duality: W1(P_r, P_g) = sup over 1-Lipschitz f of
     E_{P_r} f − E_{P_g} f, so the critic should be 1-Lipschitz, and a smooth f is
     1-Lipschitz iff ‖∇f‖ ≤ 1 everywhere — a constraint that cannot be imposed on
@@ -79,7 +93,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import stats as scipy_stats
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.strategies import floats, unit_vectors
 
 # Results of order <= 1e2 built from a few float64 operations: 1e-12 absolute and relative
@@ -419,6 +439,46 @@ def test_optimal_critic_pays_no_penalty_on_its_segment_but_lam_at_data_off_it(
 # ---------------------------------------------------------------- invalid input
 
 
+@settings(max_examples=10)  # a structural property: a few batches show it
+@given(batches(), lams)
+def test_penalty_of_a_critic_constant_in_s_is_lam(impl, batch, lam):
+    """A critic whose scores do not depend on s (constant, or only on parameters) pays λ."""
+    x, y, t = batch
+    n = x.shape[0]
+    weight = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    expected = 10.0 if lam is None else lam
+    for critic in (lambda s: torch.zeros(n, dtype=torch.float64), lambda s: weight * torch.ones(n)):
+        assert_close(
+            _penalty(impl, critic, x, y, t, lam),
+            expected,
+            rtol=RTOL,
+            atol=ATOL,
+            what="penalty of a critic constant in s",
+            inputs={"x": x, "y": y, "t": t, "lam": lam},
+        )
+
+
+@settings(max_examples=10)  # a structural property: a few batches show it
+@given(batches(d=3), weights3)
+def test_penalty_treats_tensor_data_as_constants(impl, batch, w):
+    """x, y and t given as tensors (even requiring grad) give the penalty of their values."""
+    x, y, t = batch
+    weight = _tensor(w)
+
+    def critic(s):
+        return s @ weight
+
+    tensors = [_tensor(a).requires_grad_() for a in batch]
+    assert_close(
+        _penalty(impl, critic, *tensors, None),
+        _penalty(impl, critic, x, y, t, None),
+        rtol=RTOL,
+        atol=ATOL,
+        what="penalty with tensor data",
+        inputs={"x": x, "y": y, "t": t},
+    )
+
+
 @settings(max_examples=10)  # validation at the boundary: a few inputs show it
 @given(batches())
 def test_interpolates_reject_invalid_input(impl, batch):
@@ -431,6 +491,9 @@ def test_interpolates_reject_invalid_input(impl, batch):
     assert_rejects(impl.wgan_interpolates, x, y, np.append(t, 0.5), argument="t")
     assert_rejects(impl.wgan_interpolates, x, np.hstack([y, y]), t, argument="y")
     assert_rejects(impl.wgan_interpolates, with_nan, y, t, argument="x")
+    assert_rejects_bad_arrays(impl.wgan_interpolates, x, y, t, names=("x", "y", "t"))
+    assert_rejects(impl.wgan_interpolates, x, y, t[:, None], argument="t")  # (n, 1) is not (n,)
+    assert_rejects(impl.wgan_interpolates, x[None], y[None], 0.5, argument="x")  # both 3-D
 
 
 @settings(max_examples=10)  # validation at the boundary: a few inputs show it
@@ -445,6 +508,7 @@ def test_penalty_rejects_invalid_input(impl, batch):
     assert_rejects(impl.gradient_penalty, critic, x, y, t, lam=-1.0, argument="lam")
     assert_rejects(impl.gradient_penalty, critic, x, y, t + 1.5, argument="t")
     assert_rejects(impl.gradient_penalty, "not a critic", x, y, t, argument="critic")
+    assert_rejects_bad_arrays(impl.gradient_penalty, critic, x, y, t, names=(None, "x", "y", "t"))
     assert_rejects(
         impl.gradient_penalty,
         lambda s: torch.cat([critic(s), critic(s)]),
@@ -458,7 +522,10 @@ def test_penalty_rejects_invalid_input(impl, batch):
 @settings(max_examples=10)  # validation at the boundary: a few inputs show it
 @given(dyadic_samples(), dyadic_samples())
 def test_optimal_critic_rejects_invalid_samples(impl, real, fake):
-    """Empty, NaN or two-dimensional samples raise ValueError naming the argument."""
+    """Empty, NaN or 2-D samples, and a NaN point z of the critic, raise ValueError by name."""
     assert_rejects(impl.optimal_critic_1d, [], fake, argument="real")
-    assert_rejects(impl.optimal_critic_1d, real, np.append(fake, np.nan), argument="fake")
-    assert_rejects(impl.optimal_critic_1d, real[:, None], fake, argument="real")
+    assert_rejects(impl.optimal_critic_1d, real, [], argument="fake")
+    assert_rejects_bad_arrays(impl.optimal_critic_1d, real, fake, names=("real", "fake"))
+    critic = impl.optimal_critic_1d(real, fake)
+    assert_rejects(critic, np.nan, argument="z")
+    assert_rejects(critic, np.append(real, np.nan), argument="z")

@@ -1,4 +1,4 @@
-"""Exercise 4.12 — training a Bayesian neural network by backpropagation (Bayes by Backprop).
+r"""Exercise 4.12 — training a Bayesian neural network by backpropagation (Bayes by Backprop).
 
 Statement
     Give the algorithm, with its derivation, that fits a factorized Gaussian
@@ -14,6 +14,19 @@ Assumptions
     is an (S, d) array eps whose rows ε_s are draws of N(0, I_d).
 
 Argument (the algorithm and its derivation)
+    .. math::
+
+       \mathcal{F}(\theta) = \mathrm{KL}\bigl(q(\cdot \mid \theta) \,\|\, P\bigr)
+       - \mathbb{E}_{q(w \mid \theta)} \log P(\mathcal{D} \mid w)
+
+       w_s = \mu + \log(1 + e^{\rho}) \odot \varepsilon_s, \quad
+       \varepsilon_s \sim \mathcal{N}(0, I), \qquad
+       g_s = \nabla_w \bigl[\log P(w_s) + \log P(\mathcal{D} \mid w_s)\bigr]
+
+       \Delta\mu = -\frac{1}{S} \sum_{s=1}^S g_s, \qquad
+       \Delta\rho = -\frac{1}{S} \sum_{s=1}^S \Bigl(g_s \odot \varepsilon_s + \frac{1}{\sigma}\Bigr)
+       \odot \operatorname{sigmoid}(\rho)
+
     1. Objective.  log P(D) = ELBO(θ) + KL(q(·|θ) ‖ P(·|D)), so maximizing the
        ELBO minimizes the KL to the posterior.  Its negative is the variational
        free energy
@@ -98,15 +111,23 @@ References
 from __future__ import annotations
 
 import math
+import re
 
 import mpmath
 import numpy as np
+import pytest
 import torch
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import linalg, special
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture04._bayesian_support import (
     costly,
     mean_quadratic_form_halfwidth,
@@ -256,6 +277,7 @@ def mp_softplus(x):
     return float(mpmath.log1p(mpmath.exp(mpmath.mpf(x))))
 
 
+@example(21.0)  # just above torch's softplus threshold = 20, where it returns x
 @given(
     st.one_of(
         floats(-1e300, 1e300),
@@ -319,6 +341,15 @@ def test_weights_are_mean_plus_sigma_times_noise(impl, theta_eps):
         what="bbb_weights at eps = 0",
         inputs=inputs,
     )
+    for noise in (eps[0], eps[None]):  # eps of shape (..., d): one row, or a batch of (S, d)
+        assert_close(
+            impl.bbb_weights(mu, rho, noise),
+            mu + sigma * noise,
+            rtol=0.0,
+            atol=1e-14 * np.max(np.abs(mu) + sigma * np.abs(eps)),
+            what=f"bbb_weights for eps of shape {noise.shape}",
+            inputs=inputs,
+        )
 
 
 @costly(0.25)
@@ -330,6 +361,12 @@ def test_weights_reject_mismatched_or_invalid_arguments(impl, theta):
     assert_rejects(impl.bbb_weights, mu, np.append(rho, 0.0), eps, argument="rho")
     assert_rejects(impl.bbb_weights, mu, rho, np.ones((2, mu.size + 1)), argument="eps")
     assert_rejects(impl.bbb_weights, np.full_like(mu, np.nan), rho, eps, argument="mu")
+    assert_rejects_bad_arrays(
+        impl.bbb_weights, mu, rho, eps, names=("mu", "rho", "eps"), batched=("eps",)
+    )
+    assert_rejects(impl.bbb_weights, mu, rho, 0.5, argument="eps")  # eps needs a last axis of d
+    with pytest.raises(ValueError, match=r"\b(mu|rho)\b"):  # both (1, d): either may be named
+        impl.bbb_weights(mu[None], rho[None], eps)
 
 
 # --------------------------------------------------------------------------- objective, gradients
@@ -497,6 +534,71 @@ def test_objective_and_gradients_reject_invalid_arguments(impl, theta):
     assert_rejects(impl.bbb_gradients, mu, rho, eps, wrong_shape, zeros, argument="grad_log_prior")
     assert_rejects(impl.bbb_gradients, mu, rho, eps, zeros, nans, argument="grad_log_likelihood")
     assert_rejects(impl.bbb_gradients, mu, rho[:-1], eps, zeros, zeros, argument="rho")
+    # eps must be (S, d): the extra leading axis of assert_rejects_bad_arrays is refused.
+    assert_rejects_bad_arrays(
+        impl.bbb_objective, mu, rho, eps, zero, zero, names=("mu", "rho", "eps", None, None)
+    )
+    assert_rejects_bad_arrays(
+        impl.bbb_gradients, mu, rho, eps, zeros, zeros, names=("mu", "rho", "eps", None, None)
+    )
+    assert_rejects(impl.bbb_objective, mu, rho, eps[0], zero, zero, argument="eps")
+    assert_rejects(impl.bbb_gradients, mu, rho, eps[0], zeros, zeros, argument="eps")
+    one_row = eps[:1]  # a single bad value, NaN or -inf in a gradient, is still reported
+    assert_rejects(impl.bbb_objective, mu, rho, one_row, nan, zero, argument="log_prior")
+
+    def minus_inf(w):
+        return np.where(np.arange(d) == 0, -np.inf, 0.0)
+
+    assert_rejects(
+        impl.bbb_gradients, mu, rho, one_row, zeros, minus_inf, argument="grad_log_likelihood"
+    )
+
+
+@costly(0.25)
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))))
+def test_zero_prior_or_likelihood_density_makes_the_objective_infinite(impl, theta):
+    """A log_prior or log_likelihood of −inf (zero density) at some w_s makes bbb_objective +inf."""
+    mu, rho = theta
+    eps = np.ones((2, mu.size))
+
+    def zero(w):
+        return 0.0
+
+    def impossible(w):
+        return -np.inf
+
+    inputs = {"mu": mu, "rho": rho}
+    for prior, likelihood in ((impossible, zero), (zero, impossible)):
+        actual = impl.bbb_objective(mu, rho, eps, prior, likelihood)
+        assert_true(actual == np.inf, what="bbb_objective = +inf", inputs=inputs)
+
+
+@costly(0.25)
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))), seeds)
+def test_gradients_are_float64_for_float32_callables(impl, theta, seed):
+    """Gradient callables returning float32 (e.g. a float32 network) are summed in float64."""
+    mu, rho = theta
+    d = mu.size
+    rng = np.random.default_rng(seed)
+    eps = rng.standard_normal((3, d))
+    a, b = (rng.standard_normal(d).astype(np.float32) for _ in "ab")
+
+    def prior(w):
+        return a
+
+    def likelihood(w):
+        return b
+
+    g = a.astype(np.float64) + b.astype(np.float64)  # exact: two float32 values add exactly
+    sigma = np.logaddexp(0.0, rho)
+    grad_mu, grad_rho = impl.bbb_gradients(mu, rho, eps, prior, likelihood)
+    inputs = {"mu": mu, "rho": rho, "seed": seed}
+    for name, actual, expected in (
+        ("Δμ", grad_mu, -g),
+        ("Δρ", grad_rho, -sigmoid(rho) * (g * eps.mean(axis=0) + 1.0 / sigma)),
+    ):
+        assert_true(actual.dtype == np.float64, what=f"{name} is float64", inputs=inputs)
+        assert_close(actual, expected, rtol=1e-14, atol=1e-14, what=name, inputs=inputs)
 
 
 # --------------------------------------------------------------------------- training
@@ -644,6 +746,47 @@ def test_training_rejects_invalid_hyperparameters(impl, model):
         impl.bbb_fit_linear_regression, X, y, s2, v, 5, 0.1, 0, rng, argument="n_samples"
     )
     assert_rejects(impl.bbb_fit_linear_regression, X, y[:-1], s2, v, 5, 0.1, 2, rng, argument="y")
+    assert_rejects_bad_arrays(
+        impl.bbb_fit_linear_regression,
+        *(X, y, s2, v, 5, 0.1, 2, rng),
+        names=("X", "y", "prior_var", "noise_var", None, "lr", None, None),
+    )
+    assert_rejects(
+        impl.bbb_fit_linear_regression, X[None], y[:1], s2, v, 5, 0.1, 2, rng, argument="X"
+    )
+    for count in (True, 2.5, np.float64(3.0)):  # counts must be integers, and not bool
+        assert_rejects(
+            impl.bbb_fit_linear_regression, X, y, s2, v, count, 0.1, 2, rng, argument="n_steps"
+        )
+        assert_rejects(
+            impl.bbb_fit_linear_regression, X, y, s2, v, 5, 0.1, count, rng, argument="n_samples"
+        )
+    for generator in (0, np.random.RandomState(0)):
+        assert_rejects(
+            impl.bbb_fit_linear_regression, X, y, s2, v, 5, 0.1, 2, generator, argument="rng"
+        )
     # Steps of 1e6 / the curvature multiply the error by ~1e6 each: overflow in ~52 steps.
     big = 1e6 / np.linalg.eigvalsh(model.precision).min()
     assert_rejects(impl.bbb_fit_linear_regression, X, y, s2, v, 80, big, 2, rng, argument="lr")
+
+
+@costly(0.25)
+@given(well_conditioned_models())
+def test_training_returns_finite_parameters_or_rejects_the_lr(impl, model):
+    """After any number of steps, training returns finite μ and 0 < σ < inf, or rejects lr."""
+    X, y, s2, v = model.X, model.y, model.prior_var, model.noise_var
+    # From a stable lr to ones that blow up in a few steps, through every stage of divergence
+    # (σ underflowing, NaN, overflow to ±inf); overflow must not escape as a RuntimeWarning.
+    for lr in (0.1, 1e6 / np.linalg.eigvalsh(model.precision).min(), 1e100, 1e150, 1e200):
+        for n_steps in range(1, 7):
+            inputs = {"lr": lr, "n_steps": n_steps}
+            try:
+                mu, sigma = impl.bbb_fit_linear_regression(
+                    X, y, s2, v, n_steps, lr, 2, np.random.default_rng(0)
+                )
+            except ValueError as error:
+                named = bool(re.search(r"\blr\b", str(error)))
+                assert_true(named, what=f"ValueError({error}) names lr", inputs=inputs)
+                continue
+            assert_true(np.isfinite(mu), what="trained μ is finite", inputs=inputs)
+            assert_true((sigma > 0) & np.isfinite(sigma), what="0 < trained σ < inf", inputs=inputs)

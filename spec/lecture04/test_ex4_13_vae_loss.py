@@ -1,10 +1,16 @@
-"""Exercise 4.13 — the VAE loss: a closed-form KL plus a scaled squared reconstruction error.
+r"""Exercise 4.13 — the VAE loss: a closed-form KL plus a scaled squared reconstruction error.
 
 Statement
     With prior p(z) = N(0, I_K), encoder q(z|x) = N(μ(x), diag σ²(x)) and decoder
     p(x|z) = N(g(z), c² I_D), show that the negative ELBO of one data point is,
     up to the constant (D/2) log(2πc²),
         L = ½ Σ_j (μ_j² + σ_j² − 1 − log σ_j²) + E_q ‖x − g(z)‖² / (2c²).
+
+    .. math::
+
+       L = \frac12 \sum_{j=1}^K \bigl(\mu_j^2 + \sigma_j^2 - 1 - \log \sigma_j^2\bigr)
+       + \frac{\mathbb{E}_{q(z \mid x)} \|x - g(z)\|^2}{2 c^2}
+       = -\mathrm{ELBO}(x) - \frac{D}{2} \log(2\pi c^2)
 
 Assumptions
     c > 0; the encoder outputs μ and log σ² (``log_var``) of shape (K,); the
@@ -64,10 +70,17 @@ import math
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture04._bayesian_support import (
     costly,
     mean_quadratic_form_halfwidth,
@@ -141,6 +154,15 @@ def test_reparameterized_sample_is_mean_plus_std_times_noise(impl, gaussian, dat
         what="reparameterize",
         inputs={"mu": mu, "log_var": log_var, "eps": eps},
     )
+    for noise, result in ((eps[0], expected[0]), (eps[None], expected[None])):  # (K,), (1, S, K)
+        assert_close(
+            impl.reparameterize(mu, log_var, noise),
+            result,
+            rtol=0.0,
+            atol=atol,
+            what=f"reparameterize for eps of shape {noise.shape}",
+            inputs={"mu": mu, "log_var": log_var, "eps": noise},
+        )
 
 
 @costly(0.25)
@@ -152,6 +174,32 @@ def test_reparameterize_rejects_invalid_arguments(impl, gaussian):
     assert_rejects(impl.reparameterize, mu, np.append(log_var, 0.0), eps, argument="log_var")
     assert_rejects(impl.reparameterize, mu, log_var, np.zeros((2, mu.size + 1)), argument="eps")
     assert_rejects(impl.reparameterize, np.full_like(mu, np.nan), log_var, eps, argument="mu")
+    batch = ("mu", "log_var", "eps")  # all three may carry leading batch axes
+    assert_rejects_bad_arrays(impl.reparameterize, mu, log_var, eps, names=batch, batched=batch)
+    assert_rejects(impl.reparameterize, mu, log_var, 0.5, argument="eps")  # no last axis of K
+    two_rows = np.stack([mu, mu]), np.stack([log_var, log_var])
+    assert_rejects(impl.reparameterize, *two_rows, np.zeros((3, mu.size)), argument="eps")
+
+
+def test_reparameterize_accepts_log_var_exactly_while_its_sigma_is_finite(impl):
+    """log σ² up to the largest t with finite e^{t/2} gives z = e^{t/2} ε; beyond it, ValueError."""
+    t = 2.0 * math.log(np.finfo(np.float64).max)
+    with np.errstate(over="ignore"):  # the search steps to the overflow boundary of exp
+        while not np.isfinite(np.exp(t / 2.0)):
+            t = np.nextafter(t, -np.inf)
+        while np.isfinite(np.exp(np.nextafter(t, np.inf) / 2.0)):
+            t = np.nextafter(t, np.inf)
+    eps = np.array([[0.5], [-1.0]])
+    assert_close(
+        impl.reparameterize([0.0], [t], eps),
+        np.exp(t / 2.0) * eps,
+        rtol=1e-15,
+        atol=0.0,
+        what="reparameterize at the largest log_var",
+        inputs={"log_var": t},
+    )
+    for beyond in (np.nextafter(t, np.inf), 1e4):
+        assert_rejects(impl.reparameterize, [0.0], [beyond], eps, argument="log_var")
 
 
 # --------------------------------------------------------------------------- KL
@@ -188,6 +236,9 @@ def test_kl_is_zero_exactly_at_the_standard_normal(impl, where, value, in_mean):
 
 
 @given(gaussians())
+@example((np.array([0.0]), np.array([1.49])))  # e^t − 1 − t where a Taylor series is slow
+@example((np.array([0.0]), np.array([710.0])))  # e^t overflows, yet KL = 1.1e308 is finite
+@example((np.array([0.0]), np.array([720.0])))  # e^t / 2 overflows: KL = +inf, and no warning
 def test_kl_matches_high_precision_evaluation(impl, gaussian):
     """½ Σ (μ² + σ² − 1 − log σ²) to 1e-13 relative, for |log σ²| from 1e-300 to 700."""
     mu, log_var = gaussian
@@ -250,6 +301,8 @@ def test_kl_rejects_invalid_arguments(impl, gaussian):
     assert_rejects(impl.gaussian_kl_to_standard_normal, mu, log_var[:-1], argument="log_var")
     assert_rejects(impl.gaussian_kl_to_standard_normal, mu, log_var * np.nan, argument="log_var")
     assert_rejects(impl.gaussian_kl_to_standard_normal, mu + np.inf, log_var, argument="mu")
+    with pytest.raises(ValueError, match=r"\b(mu|log_var)\b"):  # no last axis to sum over
+        impl.gaussian_kl_to_standard_normal(0.0, 0.0)
 
 
 # --------------------------------------------------------------------------- the loss
@@ -386,3 +439,12 @@ def test_vae_loss_rejects_invalid_arguments(impl, case):
         impl.vae_loss, x, mu, log_var, decoder, c, np.zeros((2, mu.size + 1)), argument="eps"
     )
     assert_rejects(impl.vae_loss, x * np.nan, mu, log_var, decoder, c, eps, argument="x")
+    assert_rejects_bad_arrays(
+        impl.vae_loss,
+        *(x, mu, log_var, decoder, c, eps),
+        names=("x", "mu", "log_var", None, "c", "eps"),
+    )
+    assert_rejects(impl.vae_loss, x, mu, log_var, decoder, c, eps[0], argument="eps")
+    assert_rejects(impl.vae_loss, x, mu, log_var, "not callable", c, eps, argument="decoder")
+    with pytest.raises(ValueError, match=r"\b(mu|log_var)\b"):  # both (1, K): either named
+        impl.vae_loss(x, mu[None], log_var[None], decoder, c, eps)

@@ -1,4 +1,4 @@
-"""Exercise 5.14 — the N/n factor in stochastic gradient Langevin dynamics.
+r"""Exercise 5.14 — the N/n factor in stochastic gradient Langevin dynamics.
 
 Statement
     Stochastic gradient Langevin dynamics (SGLD) samples the posterior
@@ -17,6 +17,14 @@ Assumptions
     uses the full batch (n = N), so it is the exact gradient -(theta - m)/s^2.
 
 Argument
+    .. math::
+
+       \mathbb{E}_B\, D_B(\theta) = \nabla \log p(\theta)
+       + \frac{N}{n} \cdot \frac{n}{N} \sum_{i=1}^N \nabla \log p(x_i \mid \theta)
+       = \nabla \log p(\theta \mid x_1, \dots, x_N)
+
+       \operatorname{Cov}_B D_B(\theta) = \frac{N (N - n)}{n}\, S^2 \qquad (= 0 \text{ at } n = N)
+
     Unbiasedness.  Write g_i = grad log p(x_i | theta).  Each index i lies in
     C(N-1, n-1) of the C(N, n) minibatches, a fraction n/N of them, so the
     average of sum_{i in B} g_i over all minibatches is (n/N) sum_i g_i.  The
@@ -80,7 +88,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.special import expit
 
-from spec.assertions import assert_close, assert_leq, assert_rejects
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture05._mcmc_support import mean_square_interval
 from spec.strategies import floats, matrices, seeds, vectors
 
@@ -429,3 +443,49 @@ def test_step_rejects_bad_input(impl, theta, bad_eta):
     assert_rejects(impl.sgld_step, theta, theta[:2], 0.1, theta, argument="drift")
     assert_rejects(impl.sgld_step, theta, theta, 0.1, theta[:2], argument="noise")
     assert_rejects(impl.sgld_step, np.full(3, np.nan), theta, 0.1, theta, argument="theta")
+
+
+@settings(max_examples=10)  # input validation needs no breadth
+@given(logistic_models(), vectors(3))
+def test_rejects_nan_or_0d_arrays_non_callables_and_nan_gradients(impl, model, theta3):
+    """NaN or 0-d batches, NaN drift or noise, non-callable or NaN-valued gradients raise."""
+    theta, data, N = model.theta, model.data, len(model.data)
+    prior, likelihood = model.grad_log_prior, model.grad_log_likelihood
+    names = (None, None, None, "batch", None)
+    assert_rejects_bad_arrays(
+        impl.sgld_drift, theta, prior, likelihood, data, N, names=names, batched=("batch",)
+    )
+    assert_rejects(impl.sgld_drift, theta, prior, likelihood, 1.0, N, argument="batch")
+    assert_rejects(impl.sgld_drift, theta, None, likelihood, data, N, argument="grad_log_prior")
+    assert_rejects(impl.sgld_drift, theta, prior, 1.0, data, N, argument="grad_log_likelihood")
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        lambda t: np.full_like(t, np.nan),
+        likelihood,
+        data,
+        N,
+        argument="grad_log_prior",
+    )
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        prior,
+        lambda t, b: np.full((len(b), *t.shape), np.nan),
+        data,
+        N,
+        argument="grad_log_likelihood",
+    )
+    assert_rejects_bad_arrays(
+        impl.sgld_step, theta3, theta3, 0.1, theta3, names=("theta", "drift", None, "noise")
+    )
+
+
+@given(gaussian_targets, floats(-3.0, 3.0), floats(1e-3, 1.0), floats(-3.0, 3.0))
+def test_scalar_theta_gives_python_floats(impl, target, theta, eta, noise):
+    """A 0-d theta gives a Python float back from sgld_drift and sgld_step (contract: scalars)."""
+    drift = impl.sgld_drift(
+        theta, target.grad_log_prior, target.grad_log_likelihood, target.data, len(target.data)
+    )
+    step = impl.sgld_step(theta, drift, eta, noise)
+    assert_true(type(drift) is float and type(step) is float, what="Python floats")

@@ -1,4 +1,4 @@
-"""Exercise 5.15 — detailed balance makes a stationary chain reversible.
+r"""Exercise 5.15 — detailed balance makes a stationary chain reversible.
 
 Statement
     A Markov chain on a finite set of states has transition matrix
@@ -7,6 +7,12 @@ Statement
     then every stretch of the chain is as likely forwards as backwards:
         P(X_t = x_0, ..., X_{t+k} = x_k) = P(X_t = x_k, ..., X_{t+k} = x_0)
     for every k >= 0 and every path x_0, ..., x_k.
+
+    .. math::
+
+       \pi(x) T(x, y) = \pi(y) T(y, x) \ \ \forall x, y
+       \implies
+       \pi(x_0) \prod_{i=1}^k T(x_{i-1}, x_i) = \pi(x_k) \prod_{i=1}^k T(x_i, x_{i-1})
 
 Assumptions
     T is row-stochastic on K states, pi a probability vector on them, states
@@ -63,12 +69,18 @@ from itertools import product
 
 import mpmath
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
-from spec.strategies import floats, probability_vectors
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
+from spec.strategies import floats, log_uniform, probability_vectors
 
 EPS = np.finfo(np.float64).eps
 
@@ -124,10 +136,11 @@ CYCLE = np.array([[0, 1, -1], [-1, 0, 1], [1, -1, 0]], dtype=np.float64)
 
 
 @st.composite
-def circulation_chains(draw) -> tuple[np.ndarray, np.ndarray, float]:
+def circulation_chains(draw, min_fraction: float = 1e-3) -> tuple[np.ndarray, np.ndarray, float]:
     """(T, pi, delta): the flow W / sum(W) of a symmetric W plus delta times the circulation
     0 -> 1 -> 2 -> 0.  Row and column sums are unchanged, so pi is stationary for every delta;
-    delta = 0 gives a reversible chain, delta > 0 a non-reversible one."""
+    delta = 0 gives a reversible chain, delta > 0 a non-reversible one.  The cycle's flows are
+    at least 0.1 / 32, so delta >= min_fraction * 3e-3."""
     k = draw(st.integers(3, 4))
     weights = draw(hnp.arrays(np.float64, (k, k), elements=floats(0.0, 1.0)))
     # The flow is built from the upper triangle: (0, 1), (1, 2), (0, 2) carry the cycle.
@@ -135,7 +148,7 @@ def circulation_chains(draw) -> tuple[np.ndarray, np.ndarray, float]:
     weights[:3, 3:] = np.maximum(weights[:3, 3:], 0.1)  # keep state 3, if any, connected
     flow = np.triu(weights) + np.triu(weights, 1).T
     flow /= flow.sum()
-    fraction = draw(st.one_of(st.just(0.0), floats(1e-3, 1.0)))
+    fraction = draw(st.one_of(st.just(0.0), log_uniform(min_fraction, 1.0)))
     delta = fraction * flow[[1, 2, 0], [0, 1, 2]].min()  # keeps the backward flows >= 0
     flow[:3, :3] += delta * CYCLE
     pi = flow.sum(axis=1)
@@ -281,12 +294,14 @@ def test_circulation_keeps_pi_stationary_but_breaks_reversal(impl, chain):
     )
 
 
-@given(circulation_chains())
+# Circulations down to 3e-11, far above atol = 1e-12 yet a relative 1e-8 of the flows: a
+# check with a relative tolerance (np.allclose's default rtol = 1e-5) calls them balanced.
+@given(circulation_chains(min_fraction=1e-8))
 def test_detailed_balance_holds_iff_flow_matrix_is_symmetric(impl, chain):
     """detailed_balance_holds(T, pi) is True exactly when diag(pi) T is symmetric (delta = 0)."""
     T, pi, delta = chain
     flow = pi[:, None] * T
-    symmetric = bool(np.abs(flow - flow.T).max() <= 1e-12)  # 0 or >= 1e-5 by construction
+    symmetric = bool(np.abs(flow - flow.T).max() <= 1e-12)  # 0 or >= 3e-11 by construction
     assert_true(symmetric == (delta == 0.0), what="oracle: diag(pi) T symmetric iff delta = 0")
     assert_true(
         impl.detailed_balance_holds(T, pi) == symmetric,
@@ -294,9 +309,30 @@ def test_detailed_balance_holds_iff_flow_matrix_is_symmetric(impl, chain):
     )
 
 
+@st.composite
+def symmetric_stochastic_matrices(draw) -> np.ndarray:
+    """Symmetric stochastic K x K matrices (K in 2..4): symmetric off-diagonal weights scaled
+    so that no row sum exceeds 1, and the rest of each row on the diagonal."""
+    weights = draw(weight_matrices(draw(st.integers(2, 4)), symmetric_support=True))
+    weights = np.triu(weights, 1) + np.triu(weights, 1).T
+    T = weights / max(weights.sum(axis=1).max(), 1.0)
+    np.fill_diagonal(T, np.maximum(0.0, 1.0 - T.sum(axis=1)))  # no -1e-16 on a full row
+    return T
+
+
+@given(symmetric_stochastic_matrices())
+def test_detailed_balance_holds_with_zero_tolerance_for_exactly_symmetric_flow(impl, T):
+    """atol = 0 accepts an exactly symmetric flow: symmetric T with uniform pi is balanced."""
+    uniform = np.full(len(T), 1.0 / len(T))  # pi(x) T(x, y) and pi(y) T(y, x) are one product
+    assert_true(impl.detailed_balance_holds(T, uniform, atol=0.0), what="balance at atol = 0")
+
+
 # ------------------------------------------------------------------- stationary distribution
 
 
+# W = [[12, 1], [1, 12]]: T - I has no numerical null space at scipy.linalg.null_space's
+# default rcond (max(M, N) eps relative), so a solver built on it finds no stationary pi.
+@example(chain=(np.array([[12.0, 1.0], [1.0, 12.0]]) / 13.0, np.array([0.5, 0.5])))
 @given(reversible_chains())
 def test_stationary_distribution_of_reversible_chain(impl, chain):
     """stationary_distribution(T) solves pi T = pi and is the normalized row sums of W."""
@@ -314,9 +350,52 @@ def test_stationary_distribution_of_reversible_chain(impl, chain):
     assert_close(estimate, pi, atol=bound, what="pi against normalized row sums")
 
 
+@st.composite
+def chains_with_transient_states(draw) -> tuple[np.ndarray, int]:
+    """(T, m): states 0..m-1 are transient and leak into the closed class m..K-1 (K in 2..4).
+
+    Zeroing W[m:, :m] closes the class; the ring of ``weight_matrices`` keeps it irreducible
+    and leads every transient state i to i + 1, so pi is unique and vanishes on 0..m-1.
+    """
+    k = draw(st.integers(2, 4))
+    m = draw(st.integers(1, k - 1))
+    weights = draw(weight_matrices(k))
+    weights[m:, :m] = 0.0
+    if m == k - 1:  # a closed class of one state, whose ring edges are gone: absorbing
+        weights[-1, -1] = 1.0
+    return weights / weights.sum(axis=1, keepdims=True), m
+
+
+# W = [[1, 9, 1], [0, 4, 9], [0, 5, 6]]: the least-squares solution leaves -1.7e-15 on state 0
+# and sums to 1 + 2.7e-15 (12 ulp), so both the clipping and the final normalization show.
+@example(
+    chain=(
+        np.array([[1.0, 9.0, 1.0], [0.0, 4.0, 9.0], [0.0, 5.0, 6.0]]) / [[11.0], [13.0], [11.0]],
+        1,
+    )
+)
+@given(chains_with_transient_states())
+def test_stationary_distribution_is_a_distribution_vanishing_on_transient_states(impl, chain):
+    """With transient states, pi is >= 0, sums to 1 within 2k ulp and has ~0 mass on them."""
+    T, m = chain
+    k = len(T)
+    estimate = impl.stationary_distribution(T)
+    assert_leq(0.0, estimate.min(), what="pi >= 0 (round-off must not leave negative masses)")
+    # A final normalization pi / sum(pi) sums to 1 within k ulp, whatever the solver's error.
+    assert_close(estimate.sum(), 1.0, rtol=0.0, atol=2 * k * EPS, what="sum of pi")
+    assert_close(estimate @ T - estimate, np.zeros(k), atol=1e-14, what="pi T - pi")
+    # The error bound of the reversible case, with the exact pi = (0, pi of the closed class).
+    pi = np.concatenate([np.zeros(m), oracle_stationary(T[m:, m:])])
+    amplification = np.abs(np.linalg.inv(np.eye(k) - T + np.outer(np.ones(k), pi)))
+    bound = (k * 1e-14 + 2 * k * EPS + 4 * EPS) * amplification.sum(axis=1).max()
+    assert_leq(estimate[:m], bound, what="mass on the transient states")
+
+
 # --------------------------------------------------------------------------- Metropolis–Hastings
 
 
+# pi(0) Q(0, 1) / (pi(1) Q(1, 0)) = 5e309 overflows float64: the move 1 -> 0 is accepted.
+@example(pi_and_q=(np.array([1.0, 1e-300]), np.array([[0.5, 0.5], [1e-10, 1.0 - 1e-10]])))
 @given(mh_inputs())
 def test_metropolis_hastings_kernel_is_stochastic_in_detailed_balance(impl, pi_and_q):
     """An MH kernel is a stochastic matrix whose flow diag(pi) T is symmetric, so pi T = pi."""
@@ -431,3 +510,24 @@ def test_rejects_bad_input(impl, pi_and_q, factor, negative):
     assert_rejects(impl.metropolis_hastings_kernel, pi, one_way, argument="Q")
     assert_rejects(impl.metropolis_hastings_kernel, pi, factor * T, argument="Q")
     assert_rejects(impl.metropolis_hastings_kernel, factor * pi, T, argument="pi")
+
+
+@settings(max_examples=10)  # input validation needs no breadth
+@given(mh_inputs())
+def test_rejects_nan_misshapen_or_non_square_chains_and_nested_paths(impl, pi_and_q):
+    """NaN, extra axes, 1-D or non-square stochastic T and Q, and nested or empty paths raise."""
+    pi, T = pi_and_q
+    wide = np.hstack([T, np.zeros((len(T), 1))])  # rows still sum to 1
+    for function, args, names in (
+        (impl.stationary_distribution, (T,), ("T",)),
+        (impl.detailed_balance_holds, (T, pi), ("T", "pi")),
+        (impl.path_probability, (T, pi, [0]), ("T", "pi", None)),
+        (impl.metropolis_hastings_kernel, (pi, T), ("pi", "Q")),
+    ):
+        assert_rejects_bad_arrays(function, *args, names=names)
+        matrix = names.index("Q") if "Q" in names else 0
+        for bad in (wide, T[0]):
+            bad_args = args[:matrix] + (bad,) + args[matrix + 1 :]
+            assert_rejects(function, *bad_args, argument=names[matrix])
+    for path in ([[0, 1]], np.array([], dtype=int)):
+        assert_rejects(impl.path_probability, T, pi, path, argument="path")

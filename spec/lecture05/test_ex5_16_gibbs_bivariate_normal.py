@@ -1,4 +1,4 @@
-"""Exercise 5.16 — a Gibbs sampler for the standard bivariate normal.
+r"""Exercise 5.16 — a Gibbs sampler for the standard bivariate normal.
 
 Statement
     Sample X = (X_1, X_2) ~ N(0, Sigma), Sigma = [[1, rho], [rho, 1]], by
@@ -11,6 +11,15 @@ Assumptions
     the new x1; the sampler returns the state after each sweep.
 
 Argument
+    .. math::
+
+       X_1 \mid X_2 = x_2 \sim \mathcal{N}\bigl(\rho x_2, 1 - \rho^2\bigr), \qquad
+       X_2 \mid X_1 = x_1 \sim \mathcal{N}\bigl(\rho x_1, 1 - \rho^2\bigr)
+
+       A \Sigma A^\top + B B^\top = \Sigma, \qquad
+       A = \begin{pmatrix} 0 & \rho \\ 0 & \rho^2 \end{pmatrix}, \quad
+       B = \sqrt{1 - \rho^2} \begin{pmatrix} 1 & 0 \\ \rho & 1 \end{pmatrix}
+
     Conditionals.  The joint density is
         pi(x1, x2) = exp(-(x1^2 - 2 rho x1 x2 + x2^2) / (2 (1 - rho^2))) / (2 pi sqrt(1 - rho^2)).
     Completing the square, x1^2 - 2 rho x1 x2 + x2^2 = (x1 - rho x2)^2 + (1 - rho^2) x2^2,
@@ -65,7 +74,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spec.assertions import assert_close, assert_leq, assert_rejects
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture05._mcmc_support import mean_square_interval
 from spec.stats import FALSE_ALARM, chi2_variance_interval, gaussian_mean_halfwidth
 from spec.strategies import floats, seeds, vectors
@@ -120,6 +135,20 @@ def test_density_matches_40_digit_formula(impl, x1, x2, rho):
         atol=1e-300,
         what="bivariate normal density",
     )
+
+
+@given(
+    st.sampled_from([1.0, -1.0]),
+    floats(1e155, 1e300),
+    floats(-1e3, 1e3),
+    st.booleans(),
+    correlations,
+)
+def test_density_far_out_is_exactly_zero(impl, sign, far, near, far_is_x1, rho):
+    """At a point with a coordinate beyond 1e155 the density is exactly 0.0, without overflow."""
+    # The quadratic form q is >= (x1^2 + x2^2) / (1 + |rho|) >= 5e309, so exp(-q / 2) is 0.
+    x1, x2 = (sign * far, near) if far_is_x1 else (near, sign * far)
+    assert_true(impl.bivariate_normal_pdf(x1, x2, rho) == 0.0, what="density far out is 0.0")
 
 
 @given(floats(-8.0, 8.0), floats(-8.0, 8.0), correlations)
@@ -193,6 +222,13 @@ def test_one_sweep_maps_the_target_to_itself(impl, rho):
 
 
 # --------------------------------------------------------------------------- the sampler
+
+
+@given(correlations, vectors(2, -100.0, 100.0), seeds)
+def test_one_step_gives_one_state(impl, rho, x0, seed):
+    """n_steps = 1, the smallest valid count, gives one sweep: a (1, 2) array of finite states."""
+    chain = impl.gibbs_sampler(rho, 1, x0, np.random.default_rng(seed))
+    assert_true(chain.shape == (1, 2) and np.all(np.isfinite(chain)), what="one (1, 2) state")
 
 
 @given(moderate_correlations, vectors(2, -100.0, 100.0), seeds)
@@ -290,8 +326,17 @@ def test_rejects_bad_input(impl, bad_rho, seed):
     assert_rejects(impl.gibbs_conditional, bad_rho, 0.0, argument="rho")
     assert_rejects(impl.gibbs_sampler, bad_rho, 10, np.zeros(2), rng, argument="rho")
     assert_rejects(impl.bivariate_normal_pdf, np.zeros(2), np.zeros(3), 0.5, argument="x1")
+    points = (np.zeros(2), np.zeros((3, 1)), 0.5)  # broadcasting points: any leading axes
+    assert_rejects_bad_arrays(
+        impl.bivariate_normal_pdf, *points, names=("x1", "x2", None), batched=("x1", "x2")
+    )
     assert_rejects(impl.gibbs_conditional, 0.5, np.nan, argument="x_other")
     for n_steps in (0, -3, 2.5):
         assert_rejects(impl.gibbs_sampler, 0.5, n_steps, np.zeros(2), rng, argument="n_steps")
     assert_rejects(impl.gibbs_sampler, 0.5, 10, np.zeros(3), rng, argument="x0")
+    assert_rejects_bad_arrays(
+        impl.gibbs_sampler, 0.5, 10, np.zeros(2), rng, names=(None, None, "x0", None)
+    )
+    for nan_rho in (np.nan, np.inf):
+        assert_rejects(impl.gibbs_conditional, nan_rho, 0.0, argument="rho")
     assert_rejects(impl.gibbs_sampler, 0.5, 10, np.zeros(2), seed, argument="rng")

@@ -1,4 +1,4 @@
-"""Exercise 6.17 — the ELBO of a Markovian hierarchical VAE.
+r"""Exercise 6.17 — the ELBO of a Markovian hierarchical VAE.
 
 Statement
     A hierarchical VAE with T latent layers is Markovian when the decoder
@@ -8,6 +8,13 @@ Statement
     the factorized form (4):
         E_q[ log p(z_T) + log p(x | z_1) + sum_{t=1}^{T-1} log p(z_t | z_{t+1})
              - log q(z_1 | x) - sum_{t=1}^{T-1} log q(z_{t+1} | z_t) ].
+
+    .. math::
+
+       \mathrm{ELBO} &= \mathbb{E}_{q(z_{1:T} \mid x)} \Bigl[\log p(z_T) + \log p(x \mid z_1)
+       + \sum_{t=1}^{T-1} \log p(z_t \mid z_{t+1}) \\
+       &\qquad - \log q(z_1 \mid x) - \sum_{t=1}^{T-1} \log q(z_{t+1} \mid z_t)\Bigr]
+       \le \log p(x)
 
 Assumptions
     To make the claim checkable exactly, latents are discrete: S states per
@@ -61,11 +68,17 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture06._diffusion_support import stochastic_tables
 
 # See "Numerics": the oracle and the reference both err by ~1e-13 of the terms' magnitude.
@@ -279,3 +292,30 @@ def test_rejects_invalid_tables(impl, m, factor):
     s = len(m.p_zT)
     longer = np.concatenate([m.q_up, np.full((1, s, s), 1.0 / s)])  # one layer too many
     assert_rejects(impl.hvae_elbo, *m.decoder, m.q_z1_given_x, longer, argument="q_up")
+
+
+@settings(max_examples=20)  # input validation needs no breadth
+@given(models())
+def test_rejects_nan_misshapen_tables_and_non_integer_symbols(impl, m):
+    """NaN, extra axes or a wrong S or K in any table, or a non-integer x, raise naming it."""
+    tables = ("p_zT", "p_down", "p_x_given_z1", "q_z1_given_x", "q_up")
+    if not m.p_down.size:  # one layer: the (0, S, S) tables have no entry to set to NaN
+        tables = ("p_zT", None, "p_x_given_z1", "q_z1_given_x", None)
+    assert_rejects_bad_arrays(impl.hvae_log_evidence, *m.decoder, names=(None, *tables[:3]))
+    assert_rejects_bad_arrays(impl.hvae_elbo, *m.everything, names=(None, *tables))
+    s, k = len(m.p_zT), len(m.q_z1_given_x)
+    layers = len(m.p_down)
+    bad_decoders = {
+        "p_zT": (m.x, m.p_zT[None], m.p_down, m.p_x_given_z1),
+        "p_down": (m.x, m.p_zT, np.full((layers, s + 1, s + 1), 1.0 / (s + 1)), m.p_x_given_z1),
+        "p_x_given_z1": (m.x, m.p_zT, m.p_down, np.full((s + 1, k), 1.0 / k)),
+    }
+    bad_decoders |= {
+        f"x = {x!r}": (x, *m.decoder[1:]) for x in (0.5, float(m.x), True, np.float64(m.x))
+    }
+    for name, bad in bad_decoders.items():
+        argument = name.split(" ")[0]
+        assert_rejects(impl.hvae_log_evidence, *bad, argument=argument)
+        assert_rejects(impl.hvae_elbo, *bad, m.q_z1_given_x, m.q_up, argument=argument)
+    wrong_k = np.full((k + 1, s), 1.0 / s)  # q(z_1 | x) for one symbol too many
+    assert_rejects(impl.hvae_elbo, *m.decoder, wrong_k, m.q_up, argument="q_z1_given_x")

@@ -1,4 +1,4 @@
-"""Exercise 6.18 — the forward marginal q(x_t | x_0) of a diffusion model.
+r"""Exercise 6.18 — the forward marginal q(x_t | x_0) of a diffusion model.
 
 Statement
     The encoder of a variational diffusion model adds Gaussian noise step by
@@ -10,6 +10,14 @@ Statement
     The step to prove: two independent noises merge into one,
         sqrt(alpha_t - alpha_t alpha_{t-1}) eps_1 + sqrt(1 - alpha_t) eps_2
             ~ sqrt(1 - alpha_t alpha_{t-1}) eps.
+
+    .. math::
+
+       q(x_t \mid x_0) = \mathcal{N}\bigl(\sqrt{\bar\alpha_t}\, x_0, (1 - \bar\alpha_t) I\bigr),
+       \qquad \bar\alpha_t = \prod_{s=1}^t \alpha_s
+
+       \sqrt{\alpha_t - \alpha_t \alpha_{t-1}}\, \epsilon_1 + \sqrt{1 - \alpha_t}\, \epsilon_2
+       \overset{d}{=} \sqrt{1 - \alpha_t \alpha_{t-1}}\, \epsilon
 
 Assumptions
     Time is 1-based, ``alphas[t - 1]`` is alpha_t in (0, 1), alpha_bar_0 = 1.
@@ -60,12 +68,18 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import special
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture06._diffusion_support import (
     ALPHA,
     UNIT_ROUNDOFF,
@@ -315,3 +329,16 @@ def test_rejects_invalid_schedules_and_shapes(impl, pair, alpha, bad):
         assert_rejects(impl.forward_sample, x, bad, eps, argument="alpha_bar_t")
     assert_rejects(impl.forward_sample, x, alpha, np.append(eps, 0.0), argument="eps")
     assert_rejects(impl.forward_sample, np.full_like(x, np.inf), alpha, eps, argument="x0")
+
+
+@settings(max_examples=20)  # input validation needs no breadth
+@given(same_shape_pairs, ALPHA)
+def test_rejects_nan_data_and_noise_and_data_without_an_axis(impl, pair, alpha):
+    """NaN data or noise, 0-d data (shape (..., d)) or a 0-d schedule raise ValueError."""
+    x, eps = pair
+    for function, data in ((impl.forward_step, "x_prev"), (impl.forward_sample, "x0")):
+        assert_rejects_bad_arrays(
+            function, x, alpha, eps, names=(data, None, "eps"), batched=(data, "eps")
+        )
+        assert_rejects(function, 0.0, alpha, 0.0, argument=data)
+    assert_rejects(impl.alpha_bars, alpha, argument="alphas")  # a schedule has a last axis

@@ -1,4 +1,4 @@
-"""Exercise 6.19 — the diffusion posterior q(x_{t-1} | x_t, x_0).
+r"""Exercise 6.19 — the diffusion posterior q(x_{t-1} | x_t, x_0).
 
 Statement
     For the Gaussian encoder of 6.18, conditioning the reverse step on the
@@ -7,6 +7,14 @@ Statement
         mu_q = [sqrt(alpha_t)(1 - abar_{t-1}) x_t + sqrt(abar_{t-1})(1 - alpha_t) x_0]
                / (1 - abar_t),
         sigma_q^2(t) = (1 - alpha_t)(1 - abar_{t-1}) / (1 - abar_t).
+
+    .. math::
+
+       q(x_{t-1} \mid x_t, x_0) = \mathcal{N}\bigl(\mu_q(x_t, x_0), \sigma_q^2(t) I\bigr)
+
+       \mu_q = \frac{\sqrt{\alpha_t} (1 - \bar\alpha_{t-1})\, x_t
+       + \sqrt{\bar\alpha_{t-1}} (1 - \alpha_t)\, x_0}{1 - \bar\alpha_t}, \qquad
+       \sigma_q^2(t) = \frac{(1 - \alpha_t)(1 - \bar\alpha_{t-1})}{1 - \bar\alpha_t}
 
 Assumptions
     Time is 1-based, ``alphas[t - 1]`` is alpha_t in (0, 1), abar_t = alpha_1 ... alpha_t
@@ -63,12 +71,18 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import special
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture06._diffusion_support import (
     UNDERFLOW_FLOOR,
     UNIT_ROUNDOFF,
@@ -277,3 +291,16 @@ def test_rejects_invalid_steps_schedules_and_shapes(impl, schedule, points, bad)
     assert_rejects(
         impl.diffusion_posterior, np.full_like(x_t, np.nan), x0, alphas, t, argument="x_t"
     )
+
+
+@settings(max_examples=20)  # input validation needs no breadth
+@given(schedules_and_steps(), vectors6)
+def test_rejects_nan_points_0d_points_and_batched_schedules(impl, schedule, points):
+    """NaN x_t or x0, a 0-d x_t (shape (..., d)) or a batch of schedules raise ValueError."""
+    (alphas, t), (x_t, x0) = schedule, points[:2]
+    names = ("x_t", "x0", None, None)
+    assert_rejects_bad_arrays(
+        impl.diffusion_posterior, x_t, x0, alphas, t, names=names, batched=names[:2]
+    )
+    assert_rejects(impl.diffusion_posterior, 0.0, 0.0, alphas, t, argument="x_t")
+    assert_rejects(impl.diffusion_posterior, x_t, x0, alphas[None], t, argument="alphas")

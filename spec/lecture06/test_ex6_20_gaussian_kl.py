@@ -1,10 +1,15 @@
-"""Exercise 6.20 — the KL divergence between two Gaussians.
+r"""Exercise 6.20 — the KL divergence between two Gaussians.
 
 Statement
     For Gaussians q = N(mu_q, S_q) and p = N(mu_p, S_p) on R^d with symmetric
     positive definite covariances,
         KL(q || p) = 1/2 [ log(det S_p / det S_q) - d + tr(S_p^{-1} S_q)
                            + (mu_p - mu_q)^T S_p^{-1} (mu_p - mu_q) ].
+
+    .. math::
+
+       \mathrm{KL}(q \,\|\, p) = \frac12 \Bigl[\log \frac{\det S_p}{\det S_q} - d
+       + \operatorname{tr}(S_p^{-1} S_q) + (\mu_p - \mu_q)^\top S_p^{-1} (\mu_p - \mu_q)\Bigr]
 
 Assumptions
     mu_q, mu_p are vectors of length d >= 1, S_q and S_p are d x d symmetric
@@ -74,7 +79,13 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import linalg, stats
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.contract import CONTRACT
 from spec.lecture06._diffusion_support import UNIT_ROUNDOFF, gaussian_chaos_mean_halfwidth
 from spec.strategies import floats, seeds, spd_matrices
@@ -367,3 +378,13 @@ def test_rejects_invalid_gaussians(impl, pair):
     assert_rejects(
         impl.gaussian_kl, np.full_like(mu_q, np.nan), cov_q, mu_p, cov_p, argument="mu_q"
     )
+
+
+@settings(max_examples=20)  # input validation needs no breadth
+@given(gaussian_pairs(st.integers(2, 4)))
+def test_rejects_nan_or_batched_arguments_and_mis_sized_cov_p(impl, pair):
+    """NaN or extra axes in any argument, 2-D means or a cov_p of another size raise ValueError."""
+    mu_q, cov_q, mu_p, cov_p = pair
+    assert_rejects_bad_arrays(impl.gaussian_kl, *pair, names=("mu_q", "cov_q", "mu_p", "cov_p"))
+    assert_rejects(impl.gaussian_kl, mu_q[None], cov_q, mu_p[None], cov_p, argument="mu_q")
+    assert_rejects(impl.gaussian_kl, mu_q, cov_q, mu_p, np.eye(len(mu_q) + 1), argument="cov_p")

@@ -1,4 +1,4 @@
-"""Exercise 6.21 — Tweedie's formula and the score form of mu_q.
+r"""Exercise 6.21 — Tweedie's formula and the score form of mu_q.
 
 Statement
     Let x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps with eps ~ N(0, I) independent
@@ -7,6 +7,14 @@ Statement
         E[x_0 | x_t] = (x_t + (1 - abar_t) s(x_t)) / sqrt(abar_t).
     Substituting it for x_0 in the posterior mean mu_q(x_t, x_0) of 6.19 yields
         mu_q = x_t / sqrt(alpha_t) + (1 - alpha_t) / sqrt(alpha_t) s(x_t).
+
+    .. math::
+
+       \mathbb{E}[x_0 \mid x_t]
+       = \frac{x_t + (1 - \bar\alpha_t) \nabla \log p(x_t)}{\sqrt{\bar\alpha_t}},
+       \qquad
+       \mu_q = \frac{1}{\sqrt{\alpha_t}}\, x_t
+       + \frac{1 - \alpha_t}{\sqrt{\alpha_t}}\, \nabla \log p(x_t)
 
 Assumptions
     Time is 1-based, ``alphas[t - 1]`` is alpha_t in (0, 1), abar_0 = 1; abar_t in (0, 1].
@@ -59,12 +67,12 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy import special
 
-from spec.assertions import assert_rejects
+from spec.assertions import assert_rejects, assert_rejects_bad_arrays
 from spec.lecture06._diffusion_support import (
     ALPHA,
     UNIT_ROUNDOFF,
@@ -310,3 +318,18 @@ def test_rejects_invalid_arguments(impl, pair, schedule, bad):
     assert_rejects(
         impl.posterior_mean_from_score, x_t, score[..., :-1], alphas, t, argument="score"
     )
+
+
+@settings(max_examples=20)  # input validation needs no breadth
+@given(points_and_scores, schedules_and_steps())
+def test_rejects_nan_points_and_scores_and_points_without_an_axis(impl, pair, schedule):
+    """NaN x_t or score, a 0-d x_t (shape (..., d)) or a batch of schedules raise ValueError."""
+    (x_t, score), (alphas, t) = pair, schedule
+    for function, rest in (
+        (impl.tweedie_denoise, (0.5,)),
+        (impl.posterior_mean_from_score, (alphas, t)),
+    ):
+        names = ("x_t", "score") + (None,) * len(rest)
+        assert_rejects_bad_arrays(function, x_t, score, *rest, names=names, batched=names[:2])
+        assert_rejects(function, 0.0, 0.0, *rest, argument="x_t")
+    assert_rejects(impl.posterior_mean_from_score, x_t, score, alphas[None], t, argument="alphas")

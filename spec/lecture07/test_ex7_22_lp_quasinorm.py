@@ -1,4 +1,4 @@
-"""Exercise 7.22 — for 0 < p < 1 the ℓp functional is not a norm.
+r"""Exercise 7.22 — for 0 < p < 1 the ℓp functional is not a norm.
 
 Statement
     On R^n put ‖x‖_p = (Σ_i |x_i|^p)^(1/p) for p > 0 and ‖x‖_∞ = max_i |x_i|.
@@ -6,6 +6,14 @@ Statement
     absolutely homogeneous but violates the triangle inequality, so it is not a
     norm.  What survives is a quasi-norm: the triangle inequality with a
     constant, and subadditivity of ‖·‖_p^p.
+
+    .. math::
+
+       \|x\|_p = \Bigl(\sum_i |x_i|^p\Bigr)^{1/p}, \qquad
+       0 < p < 1: \ \|e_1 + e_2\|_p = 2^{1/p} > 2 = \|e_1\|_p + \|e_2\|_p
+
+       \|x + y\|_p^p \le \|x\|_p^p + \|y\|_p^p, \qquad
+       \|x + y\|_p \le 2^{1/p - 1} \bigl(\|x\|_p + \|y\|_p\bigr) \qquad (0 < p \le 1)
 
 Assumptions
     p ∈ (0, ∞]; vectors are finite float64 arrays, normed over the last axis.
@@ -58,7 +66,7 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import Phase, find, given, settings
+from hypothesis import Phase, example, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -143,6 +151,11 @@ def _rtol(n, p):
 
 
 @given(wide_vectors(), orders)
+# Ratios below the smallest normal float (598 orders apart), and a p below 1e-3 where
+# s^(1/p) overflows (s = 1.997 < 2) though ‖x‖_p ≈ 1e129 does not.
+@example(np.array([1e299, -1e-299]), 0.01)
+@example(np.array([1e-300, 1e-302]), 7e-4)
+@example(np.array([1.0, -1e-10]), 1e307)  # p·log(m_i/m) overflows to −inf: no warning
 def test_lp_norm_matches_50_digit_evaluation(impl, x, p):
     """‖x‖_p agrees with mpmath for entries from 1e-300 to 1e300 and p from 1e-3 to ∞."""
     assert_close(
@@ -314,7 +327,8 @@ def test_batches_are_normed_row_by_row(impl, rows, p):
 
 @given(vectors(st.integers(1, 5)), st.sampled_from([0.0, -1.0, -np.inf, np.nan]))
 def test_rejects_invalid_input(impl, x, bad_p):
-    """Non-positive or NaN p, and NaN, infinite or empty x, raise ValueError naming the argument."""
+    """Non-positive, NaN or text p, and NaN, infinite, empty or scalar x raise naming it."""
     assert_rejects(impl.lp_norm, x, bad_p, argument="p")
-    for bad_x in (np.append(x, np.nan), np.append(x, np.inf), np.zeros(0)):
+    assert_rejects(impl.lp_norm, x, "not a number", argument="p")
+    for bad_x in (np.append(x, np.nan), np.append(x, np.inf), np.zeros(0), 1.0):
         assert_rejects(impl.lp_norm, bad_x, 2.0, argument="x")

@@ -7,6 +7,12 @@ Statement
     DeepFool extends the answer to any differentiable classifier by iterating
     it on the model's linearization.
 
+    .. math::
+
+       r^* = -(w^T x_0 + b)~w / ‖w‖_2^2
+
+       ‖r^*‖_2 = |w^T x_0 + b| / ‖w‖_2 ~~~~ (w^T (x_0 + r^*) + b = 0)
+
 Assumptions
     w ≠ 0, all inputs finite float64.  For the DeepFool iteration: the model is a
     torch callable giving one score (binary, label = score > 0) or K scores
@@ -54,10 +60,17 @@ References
 from __future__ import annotations
 
 import numpy as np
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture07._adversarial_support import AffineModel, ReluNetwork, label, torch_label
 from spec.strategies import floats, seeds, vectors
 
@@ -208,11 +221,19 @@ def affine_models(draw):
     (w', b') is the hyperplane w'ᵀx + b' = 0 that DeepFool must cross: the
     decision boundary itself for K = 1, else the pairwise boundary f_l = f_k0
     nearest to x0 (k0 the label of x0).  The weights come from a seeded
-    generator, so ties between classes have probability zero.
+    generator, standard normal or small integers (so that a pairwise normal
+    w_l − w_k0 of length exactly 1 or 0 occurs); the biases and x0 are standard
+    normal, so ties between classes have probability zero.
     """
     rng = np.random.default_rng(draw(seeds))
     d, k = draw(DIMS), draw(st.integers(1, 4))
-    model = AffineModel(rng.standard_normal((k, d)), rng.standard_normal(k))
+    if draw(st.booleans()):
+        weights = rng.integers(-2, 3, size=(k, d)).astype(np.float64)
+        if (weights == weights[0]).all() and (k > 1 or not weights.any()):
+            weights[0, 0] += 1.0  # some boundary must exist
+    else:
+        weights = rng.standard_normal((k, d))
+    model = AffineModel(weights, rng.standard_normal(k))
     x0 = rng.standard_normal(d)
     k0 = label(model.scores(x0))
     if k == 1:
@@ -316,23 +337,85 @@ def test_each_iteration_adds_one_overshot_linearized_step(impl, problem, oversho
         previous = r
 
 
+@given(st.integers(-20, 20), st.integers(1, 20), st.integers(-4, 4))
+def test_a_binary_score_of_exactly_zero_has_the_negative_label(impl, b, score, exponent):
+    """Label = 1[score > 0]: a step from a positive score exactly onto the boundary succeeds."""
+    # f(x) = 2^e x + b at x0 = (score − b) / 2^e: every operation of the projection step
+    # is exact (small integers over powers of two), so with η = 0, f(x0 + r) = 0 exactly.
+    w = 2.0**exponent
+    x0 = np.array([(score - b) / w])
+    r, success = impl.deepfool(AffineModel([[w]], [float(b)]), x0, overshoot=0.0)
+    inputs = {"w": w, "b": b, "x0": x0}
+    assert_close(r, np.array([-score / w]), rtol=0.0, atol=0.0, what="r", inputs=inputs)
+    assert_true(success, what="success: label(f = 0) = 0 ≠ label(f > 0) = 1", inputs=inputs)
+
+
+class _ExpModel:
+    """x ↦ exp(x_1), one binary score that is positive everywhere: DeepFool never flips it.
+
+    Every linearized step is −e₁ (up to rounding), so r after m iterations is about −m(1 + η)e₁.
+    """
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.exp(x[..., :1])
+
+
+@settings(max_examples=10)
+@given(vectors(DIMS, -5.0, 5.0))
+def test_defaults_are_two_percent_overshoot_and_fifty_iterations(impl, x0):
+    """deepfool(model, x0) = deepfool(model, x0, overshoot=0.02, max_iter=50)."""
+    # The model never flips, so all max_iter iterations run and r ≈ −50 · 1.02 e₁ shows both.
+    default = impl.deepfool(_ExpModel(), x0)
+    explicit = impl.deepfool(_ExpModel(), x0, overshoot=0.02, max_iter=50)
+    inputs = {"x0": x0}
+    assert_close(default[0], explicit[0], rtol=0.0, atol=0.0, what="r", inputs=inputs)
+    assert_true(not default[1] and not explicit[1], what="no success", inputs=inputs)
+
+
+@settings(max_examples=10)
+@given(affine_models())
+def test_deepfool_calls_the_model_on_one_row_batches(impl, problem):
+    """The model is only ever called on (1, d) float64 tensors."""
+    model, x0, _ = problem
+    shapes, dtypes = [], []
+
+    def recording_model(x):
+        shapes.append(tuple(x.shape))
+        dtypes.append(x.dtype)
+        return model(x)
+
+    impl.deepfool(recording_model, x0)
+    assert_true(
+        shapes and set(shapes) == {(1, len(x0))} and set(dtypes) == {torch.float64},
+        what=f"input shapes {sorted(set(shapes))}, dtypes {set(dtypes)}",
+        inputs={"x0": x0},
+    )
+
+
+@settings(max_examples=10)
 @given(linear_problems(), st.sampled_from(["w", "b", "x0"]))
 def test_deepfool_linear_rejects_invalid_input(impl, problem, argument):
-    """NaN entries, a zero w or a mismatched x0 raise ValueError naming the argument."""
+    """NaN entries, a zero or 2-D w, a 2-D b, a bad or scalar x0 raise naming the argument."""
     w, b, x0 = problem
     args = {"w": w, "b": b, "x0": x0}
     args[argument] = np.full_like(np.asarray(args[argument]), np.nan)
     assert_rejects(impl.deepfool_linear, *args.values(), argument=argument)
     assert_rejects(impl.deepfool_linear, np.zeros_like(w), b, x0, argument="w")
     assert_rejects(impl.deepfool_linear, w, b, np.append(x0, 1.0), argument="x0")
+    assert_rejects(impl.deepfool_linear, w[:1], b, x0[0], argument="x0")  # a scalar x0
+    assert_rejects_bad_arrays(
+        impl.deepfool_linear, w, b, x0, names=("w", "b", "x0"), batched=("x0",)
+    )
 
 
+@settings(max_examples=10)
 @given(affine_models())
 def test_deepfool_rejects_invalid_input(impl, problem):
-    """A non-callable model, NaN x0, negative overshoot or max_iter < 1 raise ValueError."""
+    """Bad models (not callable, NaN scores), bad x0, overshoot < 0, max_iter < 1 raise by name."""
     model, x0, _ = problem
     assert_rejects(impl.deepfool, "not a model", x0, argument="model")
-    assert_rejects(impl.deepfool, model, np.full_like(x0, np.nan), argument="x0")
+    assert_rejects(impl.deepfool, lambda x: model(x) * np.nan, x0, argument="model")
+    assert_rejects_bad_arrays(impl.deepfool, model, x0, names=(None, "x0"))
     assert_rejects(impl.deepfool, model, x0, overshoot=-0.1, argument="overshoot")
     for bad in (0, -3, 1.5):
         assert_rejects(impl.deepfool, model, x0, max_iter=bad, argument="max_iter")

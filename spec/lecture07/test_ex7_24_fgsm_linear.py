@@ -1,4 +1,4 @@
-"""Exercise 7.24 — FGSM on a linear classifier: the best ℓ∞-bounded step is eps·sign(w).
+r"""Exercise 7.24 — FGSM on a linear classifier: the best ℓ∞-bounded step is eps·sign(w).
 
 Statement
     For a linear score f(x) = ⟨w, x⟩ + b, a perturbation δ changes the score by
@@ -6,6 +6,12 @@ Statement
     score the most, i.e. maximize ⟨w, δ⟩.  The fast gradient sign method (FGSM)
     applies the same recipe to any differentiable model by replacing w with the
     gradient of the loss with respect to the input.
+
+    .. math::
+
+       \max_{\|\delta\|_\infty \le \epsilon} \langle w, \delta\rangle = \epsilon \|w\|_1
+       = \langle w, \delta^*\rangle, \quad \delta^* = \epsilon \operatorname{sign}(w); \qquad
+       x' = x + \epsilon \operatorname{sign}\bigl(\nabla_x L(x)\bigr)
 
 Assumptions
     eps > 0; finite float64 inputs.  For FGSM: a torch model and a loss
@@ -52,11 +58,11 @@ import itertools
 
 import numpy as np
 import torch
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
 
-from spec.assertions import assert_close, assert_leq, assert_rejects
+from spec.assertions import assert_close, assert_leq, assert_rejects, assert_rejects_bad_arrays
 from spec.lecture07._adversarial_support import AffineModel, ReluNetwork
 from spec.strategies import floats, seeds, vectors
 
@@ -158,6 +164,29 @@ def test_fgsm_on_a_logistic_linear_model_is_fgsm_linear_of_minus_y_w(impl, probl
     )
 
 
+def _linear_loss(scores, y):
+    """Σ_i y_i s_i: its gradient in x_i is y_i w for an affine model with weights w."""
+    return (scores.reshape(-1) * y).sum()
+
+
+nonzero_targets = st.one_of(st.floats(1e-3, 2.0), st.floats(-2.0, -1e-3))
+
+
+@given(logistic_problems(), st.lists(nonzero_targets, min_size=4, max_size=4))
+def test_real_targets_reach_the_loss_unrounded(impl, problem, targets):
+    """With L = Σ y_i s_i and real y_i (|y_i| < 1 included), FGSM gives x_i + fgsm_linear(y_i w)."""
+    w, b, x, _, eps = problem
+    y = targets[0] if x.ndim == 1 else np.array(targets[: len(x)])
+    adversarial = impl.fgsm(AffineModel(w, b), _linear_loss, x, y, eps)
+    expected = x + np.stack([impl.fgsm_linear(label * w, eps) for label in np.atleast_1d(y)])
+    assert_close(
+        adversarial,
+        expected.reshape(x.shape),
+        what="FGSM against x + fgsm_linear(y w)",
+        inputs={"w": w, "b": b, "x": x, "y": y, "eps": eps},
+    )
+
+
 def _affine_losses(model, x, y):
     """(loss, gradient in x) in NumPy, for one input: logistic if K = 1, else cross-entropy."""
     scores = model.scores(x)
@@ -224,18 +253,39 @@ def test_fgsm_steps_along_the_gradient_sign_on_relu_networks(impl, seed, d, hidd
 
 @given(st.integers(1, 6).flatmap(vectors), st.sampled_from([0.0, -1.0, np.nan, np.inf]))
 def test_fgsm_linear_rejects_invalid_input(impl, w, bad_eps):
-    """eps ≤ 0 or not finite, and NaN in w, raise ValueError naming the argument."""
+    """eps ≤ 0 or not finite, and NaN in w or a scalar w, raise ValueError naming the argument."""
     assert_rejects(impl.fgsm_linear, w, bad_eps, argument="eps")
     assert_rejects(impl.fgsm_linear, np.append(w, np.nan), 0.1, argument="w")
+    assert_rejects(impl.fgsm_linear, w[0], 0.1, argument="w")  # a scalar w
 
 
+@settings(max_examples=10)
 @given(logistic_problems(), st.sampled_from([0.0, -0.5, np.nan]))
 def test_fgsm_rejects_invalid_input(impl, problem, bad_eps):
-    """A non-callable model or loss, NaN x, eps ≤ 0 or a wrong number of labels raise ValueError."""
+    """Non-callables, a loss not one finite value, bad x, eps ≤ 0 or bad labels raise by name."""
     w, b, x, y, eps = problem
     model = AffineModel(w, b)
     assert_rejects(impl.fgsm, "not a model", _logistic_loss, x, y, eps, argument="model")
     assert_rejects(impl.fgsm, model, "not a loss", x, y, eps, argument="loss_fn")
+    for bad_loss in (
+        lambda s, t: _logistic_loss(s, t) * np.nan,  # not finite
+        lambda s, t: torch.nn.functional.softplus(-t * s.reshape(-1)),  # one value per row
+    ):
+        batch, labels = np.stack([x.reshape(-1, len(w))[0]] * 2), np.array([1.0, -1.0])
+        assert_rejects(impl.fgsm, model, bad_loss, batch, labels, eps, argument="loss_fn")
+    # x may be a vector or a batch: an extra leading axis is rejected only for a batch.
+    batched = ("x",) if x.ndim == 1 else ()
+    assert_rejects_bad_arrays(
+        impl.fgsm,
+        model,
+        _logistic_loss,
+        x,
+        y,
+        eps,
+        names=(None, None, "x", None, "eps"),
+        batched=batched,
+    )
+    assert_rejects(impl.fgsm, AffineModel(w[:1], b), _logistic_loss, 1.0, 1.0, eps, argument="x")
     assert_rejects(impl.fgsm, model, _logistic_loss, np.full_like(x, np.nan), y, eps, argument="x")
     assert_rejects(impl.fgsm, model, _logistic_loss, x, y, bad_eps, argument="eps")
     assert_rejects(impl.fgsm, model, _logistic_loss, x, np.append(y, 1.0), eps, argument="y")

@@ -1,10 +1,17 @@
-"""Exercise 9.26 — the certified radius of a smoothed linear classifier is its hyperplane distance.
+r"""Exercise 9.26 — the certified radius of a smoothed linear classifier is its hyperplane distance.
 
 Statement
     Smooth f(x) = sign(wᵀx + b) with Gaussian noise of scale σ.  Feed Cohen et
     al.'s certified radius R = (σ/2)(Φ⁻¹(p_A) − Φ⁻¹(p_B)) the exact probabilities
     of the two classes at x.  Then R = |wᵀx + b| / ‖w‖, the Euclidean distance
     from x to the hyperplane, for every σ > 0: the certificate is exact.
+
+    .. math::
+
+       p_A = \Phi(|t|), \quad p_B = \Phi(-|t|), \qquad t = \frac{w^\top x + b}{\sigma \|w\|}
+
+       R = \frac{\sigma}{2} \bigl(\Phi^{-1}(p_A) - \Phi^{-1}(p_B)\bigr) = \sigma |t|
+       = \frac{|w^\top x + b|}{\|w\|}
 
 Assumptions
     w ≠ 0, σ > 0, x off the hyperplane.  p_A is the probability of the class

@@ -1,9 +1,16 @@
-"""Exercise 9.27 — a Lipschitz constant for f(x) = W2·ReLU(W1 x + b1), global and local.
+r"""Exercise 9.27 — a Lipschitz constant for f(x) = W2·ReLU(W1 x + b1), global and local.
 
 Statement
     For a network with one hidden ReLU layer, f(x) = W2·ReLU(W1 x + b1) with
     W1 ∈ R^{h×d}, b1 ∈ R^h, W2 ∈ R^{k×h}, find L with ‖f(x) − f(y)‖₂ <= L‖x − y‖₂
     for all x, y.  Then sharpen it on a ball B(x, eps), as Huang et al. do.
+
+    .. math::
+
+       \|f(x) - f(y)\|_2 \le \|W_2\|_2 \, \|W_1\|_2 \, \|x - y\|_2
+
+       L_{\mathrm{loc}}(x, \epsilon) = \|W_2[:, A]\|_2 \, \|W_1[A]\|_2, \qquad
+       A = \{i : w_i^\top x + b_i + \epsilon \|w_i\|_2 > 0\}
 
 Assumptions
     Euclidean norms on vectors, spectral norms (largest singular value) on
@@ -64,10 +71,16 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture10._lipschitz_support import assert_close_within
 from spec.strategies import floats, seeds
 
@@ -382,6 +395,34 @@ def test_local_bound_drops_exactly_the_units_dead_on_the_ball(impl, net_and_x, e
     assert_close(single, bounds[0], rtol=NORM_RTOL, what="a single point against the batch")
 
 
+@given(seeds, st.integers(1, 3), st.integers(1, 4), st.integers(1, 2), st.integers(0, 2))
+def test_local_bound_drops_a_unit_whose_largest_pre_activation_is_exactly_zero(
+    impl, seed, d, h, k, eps
+):
+    """A unit with w_iᵀx + b_i + eps‖w_i‖ = 0 exactly is off on the whole ball: not in A."""
+    # Integer data, and the units put at 0 have one nonzero weight (‖w_i‖ = |w_ij|), so the
+    # reaches are computed exactly and the strict inequality of A is what is tested.
+    rng = np.random.default_rng(seed)
+    W1 = rng.integers(-3, 4, size=(h, d)).astype(np.float64)
+    x = rng.integers(-3, 4, size=d).astype(np.float64)
+    b1 = rng.integers(-5, 6, size=h).astype(np.float64)
+    for i in np.flatnonzero(rng.integers(0, 2, size=h)):
+        j, weight = rng.integers(d), rng.choice([-2.0, -1.0, 1.0, 2.0])
+        W1[i] = 0.0
+        W1[i, j] = weight
+        b1[i] = -(weight * x[j] + eps * abs(weight))
+    net = Network(W1, b1, rng.integers(-3, 4, size=(k, h)).astype(np.float64))
+    expected = net.norm_of_kept(net.reach(x, eps) > 0)
+    assert_close(
+        impl.relu_network_local_lipschitz_bound(*net.args, x, float(eps)),
+        expected,
+        rtol=NORM_RTOL,
+        atol=0.0,
+        what="L_loc with the units at reach 0 left out",
+        inputs={"W1": W1, "b1": b1, "W2": net.W2, "x": x, "eps": eps},
+    )
+
+
 @given(networks_and_points(), radii)
 def test_local_bound_never_exceeds_the_global_bound(impl, net_and_x, eps):
     """L_loc(x, eps) <= ‖W2‖₂‖W1‖₂ at every x and radius."""
@@ -452,9 +493,10 @@ def test_local_bound_is_zero_where_every_unit_is_dead_on_the_ball(impl, net_and_
 # --------------------------------------------------------------------------- bad input
 
 
+@settings(max_examples=10)
 @given(networks_and_points(1))
 def test_rejects_mismatched_shapes_non_finite_weights_and_negative_radius(impl, net_and_x):
-    """Shape mismatches, NaN weights or a negative eps raise ValueError naming the argument."""
+    """Mismatched, empty, wrong-rank or NaN weights, scalar x, eps < 0 raise naming the argument."""
     net, (x,) = net_and_x
     W1, b1, W2 = net.args
     wide_x, long_b1, wide_W2 = np.append(x, 0.0), np.append(b1, 0.0), np.hstack([W2, W2[:, :1]])
@@ -473,3 +515,24 @@ def test_rejects_mismatched_shapes_non_finite_weights_and_negative_radius(impl, 
     assert_rejects(impl.relu_network_lipschitz_bound, W1, wide_W2, argument="W2")
     assert_rejects(impl.relu_network_lipschitz_bound, nan_W1, W2, argument="W1")
     assert_rejects(impl.relu_network_lipschitz_bound, W1[0], W2, argument="W1")
+    assert_rejects(impl.relu_network_lipschitz_bound, W1[:0], W2[:, :0], argument="W1")
+    assert_rejects(impl.relu_network_lipschitz_bound, W1, W2[:0], argument="W2")
+    # A 3-D W2 whose axis 1 matches the h hidden units.
+    cube_W2 = np.repeat(W2[:, None, :], len(b1), axis=1)
+    assert_rejects(impl.relu_network_lipschitz_bound, W1, cube_W2, argument="W2")
+    for function in (impl.relu_network, impl.relu_network_jacobian):
+        assert_rejects(function, W1, b1, cube_W2, x, argument="W2")
+        assert_rejects(function, W1[:, :1], b1, W2, x[0], argument="x")  # a scalar x
+        assert_rejects_bad_arrays(
+            function, W1, b1, W2, x, names=("W1", "b1", "W2", "x"), batched=("x",)
+        )
+    assert_rejects_bad_arrays(
+        impl.relu_network_local_lipschitz_bound,
+        W1,
+        b1,
+        W2,
+        x,
+        0.1,
+        names=("W1", "b1", "W2", "x", "eps"),
+        batched=("x",),
+    )

@@ -1,10 +1,18 @@
-"""Exercise 9.28 — Cohen et al.'s robustness guarantee for randomized smoothing.
+r"""Exercise 9.28 — Cohen et al.'s robustness guarantee for randomized smoothing.
 
 Statement
     Let f be any base classifier and ε ~ N(0, σ² I).  If the class c_A has
     P(f(x + ε) = c_A) >= p_A > 1/2, then the smoothed classifier
     g(y) = argmax_c P(f(y + ε) = c) keeps g(x + δ) = c_A for every shift with
     ‖δ‖₂ < σ Φ⁻¹(p_A).
+
+    .. math::
+
+       P\bigl(f(x + \varepsilon) = c_A\bigr) \ge p_A > \tfrac12
+       \implies g(x + \delta) = c_A \quad \text{for all } \|\delta\|_2 < \sigma \Phi^{-1}(p_A)
+
+       P\bigl(f(x + \delta + \varepsilon) = c_A\bigr)
+       \ge \Phi\Bigl(\Phi^{-1}(p_A) - \frac{\|\delta\|_2}{\sigma}\Bigr)
 
 Assumptions
     Two classes as in the notes (c ∈ {0, 1}), or any number of classes with
@@ -61,7 +69,13 @@ from hypothesis import Phase, assume, given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
+from spec.assertions import (
+    assert_close,
+    assert_leq,
+    assert_rejects,
+    assert_rejects_bad_arrays,
+    assert_true,
+)
 from spec.lecture09._smoothing_support import (
     TINY,
     UNIT_ROUNDOFF,
@@ -395,6 +409,29 @@ def test_certify_on_a_constant_classifier_gives_the_exact_clopper_pearson_radius
     )
 
 
+@settings(max_examples=20)
+@given(coin_flip_points(), sigmas, st.one_of(st.just(0.5), st.floats(0.01, 0.99)), seeds)
+def test_certify_with_one_sample_has_p_lower_zero_or_alpha(impl, point, sigma, alpha, seed):
+    """n = 1: p_lower = 0 (k = 0) or α (k = 1), so CERTIFY answers only with σΦ⁻¹(α), α > 1/2."""
+    # Beta(α; 1, 1) = α exactly; α = 1/2 must abstain (p_lower > 1/2 is strict).
+    x, labels = point
+    rng = np.random.default_rng(seed)
+    radius = sigma * float(mp_phi_inv(alpha)) if alpha > 0.5 else 0.0
+    constant = lambda z: np.full(len(z), labels[0], dtype=np.int64)  # noqa: E731
+    inputs = {"x": x, "labels": labels, "sigma": sigma, "alpha": alpha, "seed": seed}
+    for f, what in ((constant, "f ≡ c (k = 1)"), (_coin(labels), "a fair coin (k = 0 or 1)")):
+        for label, r in (impl.smoothed_certify(f, x, sigma, 1, 1, alpha, rng) for _ in range(20)):
+            assert_true(
+                (label, r) == (-1, 0.0) or (alpha > 0.5 and label in labels),
+                what=f"{what}: answer ({label}, {r})",
+                inputs=inputs,
+            )
+            if label != -1:
+                assert_close(r, radius, rtol=1e-12, what=f"{what}: radius", inputs=inputs)
+        if f is constant:
+            assert_true(label != -1 or alpha <= 0.5, what="f ≡ c answers", inputs=inputs)
+
+
 # Power: for a half-space with p_A >= 0.9 CERTIFY must answer c_A with a radius at least the
 # Clopper–Pearson bound of k_min, where P(Bin(n, p_A) < k_min) <= 1e-12 / 2; with n0 = 64 the
 # guess is wrong with probability <= P(Bin(64, 0.9) <= 32) < 1e-15.  Float64 evaluation of f
@@ -458,6 +495,20 @@ def test_predict_on_a_constant_classifier_follows_the_two_sided_binomial_test(
         result == expected,
         what=f"PREDICT returns {expected}, got {result}",
         inputs={"label": label, "n": n, "alpha": alpha, "2^(1-n)": threshold},
+    )
+
+
+@given(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)), st.integers(0, 9), st.integers(2, 5))
+def test_predict_answers_when_the_p_value_equals_alpha(impl, x, label, n):
+    """The test rejects at p-value <= α: f ≡ c at α = 2^{1−n} exactly returns c, not −1."""
+    # For n <= 5 the p-value 2·2⁻ⁿ is a power of two, exact in float64 however it is summed.
+    constant = lambda z: np.full(len(z), label, dtype=np.int64)  # noqa: E731
+    alpha = 2.0 ** (1 - n)
+    result = impl.smoothed_predict(constant, x, 1.0, n, alpha, np.random.default_rng(0))
+    assert_true(
+        result == label,
+        what=f"PREDICT returns {label} at p-value = α, got {result}",
+        inputs={"label": label, "n": n, "alpha": alpha},
     )
 
 
@@ -551,7 +602,7 @@ def _bad_calls(args, positions, excess):
         "sigma": (0.0, -excess, np.nan),
         "n": (0, -3, 2.5),
         "n0": (0, 1.5),
-        "alpha": (0.0, 1.0 + excess, np.nan),
+        "alpha": (0.0, 1.0, 1.0 + excess, np.nan),
         "rng": (None, 0),
         "x": (np.stack([args[1], args[1]]),),
         "f": (
@@ -583,4 +634,12 @@ def test_rejects_invalid_inputs(impl, x, excess):
     assert_rejects(impl.smoothing_worst_case_probability, 1.0 + excess, 1.0, 1.0, argument="p_a")
     assert_rejects(impl.smoothing_worst_case_probability, np.nan, 1.0, 1.0, argument="p_a")
     assert_rejects(impl.smoothing_worst_case_probability, 0.5, -excess, 1.0, argument="delta_norm")
+    assert_rejects_bad_arrays(
+        impl.smoothing_worst_case_probability,
+        0.5,
+        1.0,
+        1.0,
+        names=("p_a", "delta_norm", "sigma"),
+        batched=("p_a", "delta_norm"),
+    )
     assert_rejects(impl.smoothing_worst_case_probability, 0.5, 1.0, -excess, argument="sigma")

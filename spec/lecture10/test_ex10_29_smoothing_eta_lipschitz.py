@@ -1,10 +1,18 @@
-"""Exercise 10.29 — η = σΦ⁻¹((g − l)/(u − l)) is 1-Lipschitz, which bounds g on a ball.
+r"""Exercise 10.29 — η = σΦ⁻¹((g − l)/(u − l)) is 1-Lipschitz, which bounds g on a ball.
 
 Statement
     Let f: R^d → [l, u] be bounded (and measurable) and g(x) = E f(x + ε) its
     Gaussian smoothing, ε ~ N(0, σ²I).  Then η(x) = σΦ⁻¹((g(x) − l)/(u − l)) is
     1-Lipschitz, and therefore, for every shift δ,
         l + (u − l)Φ((η(x) − ‖δ‖)/σ) <= g(x + δ) <= l + (u − l)Φ((η(x) + ‖δ‖)/σ).   (9)
+
+    .. math::
+
+       \eta(x) = \sigma \Phi^{-1}\Bigl(\frac{g(x) - l}{u - l}\Bigr), \qquad
+       |\eta(x) - \eta(y)| \le \|x - y\|_2
+
+       l + (u - l)\, \Phi\Bigl(\frac{\eta(x) - \|\delta\|}{\sigma}\Bigr) \le g(x + \delta)
+       \le l + (u - l)\, \Phi\Bigl(\frac{\eta(x) + \|\delta\|}{\sigma}\Bigr)
 
 Assumptions
     l < u and σ > 0.  If f = l almost everywhere then g ≡ l and η ≡ −∞ (likewise
@@ -291,12 +299,31 @@ def test_value_bounds_bracket_g_and_widen_with_the_radius(impl, lv, sigma, where
     )
 
 
+@given(levels, sigmas)
+def test_value_bounds_at_the_ends_of_the_range_do_not_move(impl, lv, sigma):
+    """(lo, hi) = (l, l) at g_x = l and (u, u) at g_x = u for every radius, even ‖δ‖/σ = inf."""
+    lower, upper = lv.lower, lv.upper
+    ulps = 4 * UNIT_ROUNDOFF * max(abs(lower), abs(upper))  # lower + (upper − lower) rounds
+    for end in (lower, upper):
+        for radius, scale in ((0.0, sigma), (sigma, sigma), (1e308, 1e-3)):
+            # ‖δ‖/σ = 1e311 overflows to inf; the contract asks for the limits l and u.
+            bounds = impl.smoothed_value_bounds(end, radius, lower, upper, scale)
+            assert_close(
+                np.array(bounds, dtype=np.float64),
+                np.array([end, end]),
+                rtol=0.0,
+                atol=ulps,
+                what=f"(lo, hi) at g_x = {end}",
+                inputs={"lower": lower, "upper": upper, "radius": radius, "sigma": scale},
+            )
+
+
 # --------------------------------------------------------------------------- bad input
 
 
 @given(levels, sigmas, st.floats(0.01, 0.99))
 def test_rejects_values_outside_the_range_and_invalid_parameters(impl, lv, sigma, p):
-    """g_x outside [l, u], u <= l, σ <= 0, NaN or a negative radius raise ValueError naming it."""
+    """g_x outside [l, u], u <= l, u − l = inf, σ <= 0, NaN or a radius < 0 raise naming it."""
     lower, upper = lv.lower, lv.upper
     g = lower + (upper - lower) * p
     width = upper - lower
@@ -306,6 +333,8 @@ def test_rejects_values_outside_the_range_and_invalid_parameters(impl, lv, sigma
         ("g_x", (np.nan, lower, upper, sigma)),
         ("upper", (lower, lower, lower, sigma)),
         ("lower", (g, np.nan, upper, sigma)),
+        ("upper", (g, lower, np.nan, sigma)),
+        ("upper", (0.0, -1e308, 1e308, sigma)),  # u − l overflows
         ("sigma", (g, lower, upper, 0.0)),
         ("sigma", (g, lower, upper, -sigma)),
     ):

@@ -1,4 +1,4 @@
-"""Exercise 10.30 — the smoothing of any [0, 1]-valued f is 1/(σ√(2π))-Lipschitz.
+r"""Exercise 10.30 — the smoothing of any [0, 1]-valued f is 1/(σ√(2π))-Lipschitz.
 
 Statement
     For a (measurable) f: R^d → [0, 1] and g(x) = E f(x + ε), ε ~ N(0, σ²I), find
@@ -6,6 +6,12 @@ Statement
     L = 1/(σ√(2π)) = φ(0)/σ (1/√(2π) ≈ 0.399 for the notes' σ = 1).
     Salman et al.'s constant √(2/π)/σ is also valid but exactly twice as large.
     For f with values in [l, u] the constant scales to (u − l)/(σ√(2π)).
+
+    .. math::
+
+       |g(x) - g(y)| \le \frac{\|x - y\|_2}{\sigma \sqrt{2\pi}}, \qquad
+       L = \frac{1}{\sigma \sqrt{2\pi}} = \frac{\varphi(0)}{\sigma}
+       < \frac{\sqrt{2/\pi}}{\sigma} = 2L \ \ \text{(Salman et al.)}
 
 Assumptions
     σ > 0; Euclidean norm on R^d; φ and Φ are the standard normal density and CDF.

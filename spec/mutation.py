@@ -1,0 +1,160 @@
+"""Mutation score of the spec: ``python -m spec.mutation`` (``tox -e mutation``).
+
+mutmut 3 (configured in ``pyproject.toml``, ``[tool.mutmut]``) makes many small wrong
+variants of ``impl/``, one change each: an operator swapped, a constant changed, an
+argument dropped, a string altered.  The spec runs against each variant under the
+``mutation`` Hypothesis profile (derandomized, so a verdict is reproducible).  A variant
+the spec rejects is *killed*; one it accepts *survived*.
+
+A survivor is either a gap in the spec (then a property is added or sharpened) or an
+*equivalent* mutant: a change that no caller can observe, such as a tolerance that is
+never reached or an error-state flag on a path that cannot divide by zero.  Equivalent
+survivors are listed, each with its changed line and a one-line reason, in
+``spec/mutation_survivors.toml``.  This command runs mutmut, then prints the score and
+fails when
+
+* the score (killed / all mutants) is below ``--min-score`` (0.90), or
+* a survivor is not in the reviewed list, or its changed line differs from the list, or
+* the list names a mutant that no longer survives (the list must stay current).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REVIEWED = ROOT / "spec" / "mutation_survivors.toml"
+MUTANTS = ROOT / "mutants"
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    """One survivor recorded as equivalent."""
+
+    mutant: str
+    change: str
+    reason: str
+
+
+def load_reviewed(path: Path = REVIEWED) -> dict[str, Reviewed]:
+    """The reviewed survivors by mutant name; every entry must give a change and a reason."""
+    entries = tomllib.loads(path.read_text(encoding="utf-8")).get("survivor", [])
+    reviewed = {}
+    for entry in entries:
+        item = Reviewed(entry["mutant"], entry["change"].strip(), entry["reason"].strip())
+        if not item.reason or not item.change:
+            raise ValueError(f"{path}: {item.mutant} needs a change and a reason")
+        reviewed[item.mutant] = item
+    return reviewed
+
+
+def _mutmut(*args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "mutmut", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def changed_line(mutant: str) -> str:
+    """The mutated line of ``mutant`` as ``mutmut show`` prints it, stripped."""
+    added = [
+        line[1:].strip()
+        for line in _mutmut("show", mutant).splitlines()
+        if line.startswith("+") and not line.startswith("+++")
+    ]
+    return " / ".join(added)
+
+
+def statuses() -> dict[str, str]:
+    """Every mutant's status (killed, survived, timeout, no tests, ...) from mutmut."""
+    result = {}
+    for line in _mutmut("results", "--all", "true").splitlines():
+        name, sep, status = line.strip().rpartition(": ")
+        if sep:
+            result[name] = status
+    return result
+
+
+def report(min_score: float) -> int:
+    """Print the score and the review of survivors; return the exit code."""
+    status = statuses()
+    total = len(status)
+    if total == 0:
+        print("no mutation results: run `mutmut run` first")
+        return 2
+    counts: dict[str, int] = {}
+    for value in status.values():
+        counts[value] = counts.get(value, 0) + 1
+    killed = counts.get("killed", 0) + counts.get("timeout", 0)
+    score = killed / total
+    reviewed = load_reviewed()
+    survivors = sorted(name for name, value in status.items() if value not in ("killed", "timeout"))
+
+    unreviewed, changed = [], []
+    for name in survivors:
+        if name not in reviewed:
+            unreviewed.append(name)
+        elif changed_line(name) != reviewed[name].change:
+            changed.append(name)
+    stale = sorted(set(reviewed) - set(survivors))
+
+    breakdown = ", ".join(f"{value} {count}" for value, count in sorted(counts.items()))
+    print(f"mutants: {total} ({breakdown})")
+    target = f"target {100 * min_score:.0f}%"
+    print(f"mutation score: {killed}/{total} killed = {100 * score:.1f}% ({target})")
+    print(
+        f"survivors: {len(survivors)}, reviewed as equivalent: {len(survivors) - len(unreviewed)}"
+    )
+    for name in unreviewed:
+        print(f"  UNREVIEWED {name}: {changed_line(name)}")
+    for name in changed:
+        print(
+            f"  CHANGED    {name}: list has {reviewed[name].change!r}, now {changed_line(name)!r}"
+        )
+    for name in stale:
+        print(f"  STALE      {name}: listed, but no longer survives")
+    ok = score >= min_score and not unreviewed and not changed and not stale
+    print("OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spec.mutation", description=__doc__)
+    parser.add_argument("--min-score", type=float, default=0.90)
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete mutmut's cache (mutants/) and rerun every mutant",
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="do not run mutmut, review its last results"
+    )
+    parser.add_argument("--json", type=Path, help="also write the counts and score to this file")
+    args = parser.parse_args(argv)
+    if args.fresh:
+        shutil.rmtree(MUTANTS, ignore_errors=True)
+    if not args.report_only:
+        subprocess.run([sys.executable, "-m", "mutmut", "run"], cwd=ROOT, check=False)
+    code = report(args.min_score)
+    if args.json:
+        status = statuses()
+        killed = sum(value in ("killed", "timeout") for value in status.values())
+        args.json.write_text(
+            json.dumps({"mutants": len(status), "killed": killed, "score": killed / len(status)})
+        )
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
