@@ -211,11 +211,16 @@ def softmax_confidence(W, h, s=1.0):
     that s * z cannot overflow to inf - inf = NaN inside the softmax.
     """
     W = _array(W, "W", ndim=2)
+    if W.shape[0] == 0:
+        raise ValueError("W must have at least one class (row)")
     h = _array(h, "h", min_ndim=1)
     if h.shape[-1] != W.shape[1]:
         raise ValueError(f"h must end with W's {W.shape[1]} columns, got shape {h.shape}")
     s = _scalar(s, "s", positive=True)
-    logits = h @ W.T
+    with np.errstate(over="ignore", invalid="ignore"):
+        logits = h @ W.T
+    if not np.all(np.isfinite(logits)):
+        raise ValueError("the logits W h must be finite: W and h are too large")
     with np.errstate(over="ignore"):
         scaled = s * (logits - logits.max(axis=-1, keepdims=True))
     return _out(special.softmax(scaled, axis=-1).max(axis=-1))
@@ -640,9 +645,11 @@ def gaussian_kl_to_standard_normal(mu, log_var):
     log_var = _array(log_var, "log_var", min_ndim=1)
     if log_var.shape != mu.shape:
         raise ValueError(f"log_var must have the shape of mu {mu.shape}, got {log_var.shape}")
-    with np.errstate(over="ignore"):  # e^t beyond the float range: the KL is +inf
-        excess = 0.5 * log_var**2 * special.hyp1f1(1.0, 3.0, log_var)
-    return _out(0.5 * (mu**2 + excess).sum(axis=-1))
+    # Halved before the last product, so that the KL stays finite up to t = 710.47,
+    # although e^t overflows at 709.78; beyond, it is +inf.
+    with np.errstate(over="ignore"):
+        half_excess = 0.25 * log_var * special.hyp1f1(1.0, 3.0, log_var) * log_var
+    return _out((0.5 * mu**2 + half_excess).sum(axis=-1))
 
 
 def vae_loss(x, mu, log_var, decoder, c, eps):
@@ -733,7 +740,10 @@ def bivariate_normal_pdf(x1, x2, rho):
     vectors = np.array([[1.0, 1.0], [1.0, -1.0]]) / math.sqrt(2.0)
     covariance = stats.Covariance.from_eigendecomposition((np.array([1 + rho, 1 - rho]), vectors))
     points = np.stack(np.broadcast_arrays(x1, x2), axis=-1).reshape(-1, 2)
-    density = stats.multivariate_normal(np.zeros(2), covariance).pdf(points)
+    # trap: SciPy squares the whitened points, which overflows beyond |x| ~ 1e154 and
+    # warns; the density there is 0.0, as it returns.
+    with np.errstate(over="ignore"):
+        density = stats.multivariate_normal(np.zeros(2), covariance).pdf(points)
     return _out(np.reshape(density, shape))
 
 
@@ -847,6 +857,8 @@ def fgsm(model, loss_fn, x, y, eps):
         raise ValueError(f"y must hold {inputs.shape[0]} label(s), got shape {targets.shape}")
     dtype = np.int64 if np.issubdtype(targets.dtype, np.integer) else np.float64
     loss = loss_fn(model(inputs), torch.from_numpy(targets.reshape(-1).astype(dtype)))
+    if loss.numel() != 1 or not bool(torch.isfinite(loss).all()):
+        raise ValueError(f"loss_fn must return one finite value, got {loss}")
     (gradient,) = torch.autograd.grad(loss.reshape(()), inputs)
     return x + eps * torch.sign(gradient).numpy().reshape(x.shape)
 
@@ -1102,10 +1114,12 @@ def smoothed_value_bounds(g_x, delta_norm, lower, upper, sigma):
     if np.any(delta_norm < 0):
         raise ValueError("delta_norm must be non-negative")
     score = _normal_score(g_x, lower, upper)
-    shift = delta_norm / sigma
-    # an infinite score stays put (inf - a huge shift would still be inf, but inf - inf NaN)
-    down = np.where(np.isinf(score), score, score - shift)
-    up = np.where(np.isinf(score), score, score + shift)
+    # ||delta|| / sigma may overflow to inf, which is right; an infinite score stays put
+    # (inf - inf would be NaN)
+    with np.errstate(over="ignore", invalid="ignore"):
+        shift = delta_norm / sigma
+        down = np.where(np.isinf(score), score, score - shift)
+        up = np.where(np.isinf(score), score, score + shift)
     width = upper - lower
     return (
         _out(lower + width * stats.norm.cdf(down)),
