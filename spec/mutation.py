@@ -55,9 +55,17 @@ def load_reviewed(path: Path = REVIEWED) -> dict[str, Reviewed]:
     return reviewed
 
 
+def _command() -> list[str]:
+    """mutmut's console script beside this interpreter (mutmut warns when run with -m)."""
+    script = shutil.which("mutmut", path=str(Path(sys.executable).parent)) or shutil.which("mutmut")
+    if script is None:
+        raise SystemExit("mutmut is not installed: pip install -e '.[test,mutation]'")
+    return [script]
+
+
 def _mutmut(*args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "mutmut", *args],
+        [*_command(), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -145,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.fresh:
         shutil.rmtree(MUTANTS, ignore_errors=True)
     if not args.report_only:
-        subprocess.run([sys.executable, "-m", "mutmut", "run"], cwd=ROOT, check=False)
+        subprocess.run([*_command(), "run"], cwd=ROOT, check=False)
     code = report(args.min_score)
     if args.json:
         status = statuses()
