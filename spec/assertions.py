@@ -19,6 +19,9 @@ from spec.plugin import _short_repr
 #: float64 round-off: a few units in the last place of results of order 1.
 RTOL = 1e-12
 ATOL = 1e-12
+#: The spacing of float64 below the smallest normal number: there each rounding errs by up
+#: to half of it in absolute terms, whatever the size of the result.
+SUBNORMAL_SPACING = 2.0**-1074
 
 
 def _inputs_text(inputs: dict[str, Any] | None) -> str:
