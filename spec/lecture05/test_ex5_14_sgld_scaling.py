@@ -272,6 +272,16 @@ def test_full_batch_drift_is_the_exact_posterior_gradient(impl, model_and_order)
         1,
     )
 )
+@example(  # seven points of 1.2e-160: the covariance 1.5e-319 is 7 times a subnormal sum
+    model_and_n=(
+        LogisticModel(
+            np.array([[1.22126496e-160, -1.0]] * 2 + [[1.22126496e-160, 1.0]] * 5),
+            np.zeros(1),
+            1.0,
+        ),
+        1,
+    )
+)
 def test_minibatch_drift_covariance_is_the_finite_population_formula(impl, model_and_n):
     """Over all minibatches, Cov(D_B) = N (N - n) / n * S^2 (zero at n = N)."""
     model, n = model_and_n
@@ -283,13 +293,15 @@ def test_minibatch_drift_covariance_is_the_finite_population_formula(impl, model
     expected = N * (N - n) / n * (centred.T @ centred) / (N - 1)
     # Each deviation carries round-off ~ SUM_RTOL * scale; a product of two errs by twice that
     # times the larger factor, itself at most N * scale.  Products of drifts near 1e-158 are
-    # subnormal: each of the sums' roundings then errs by up to SUBNORMAL_SPACING / 2.
+    # subnormal: each product and sum then errs by up to SUBNORMAL_SPACING / 2, and the
+    # expected side is scaled by N (N - n) / (n (N - 1)) <= N after its N products.
     scale = drift_scale(prior_term, per_point).max()
+    subnormal = 2 * (len(deviations) + N * N) * SUBNORMAL_SPACING
     assert_close(
         deviations.T @ deviations / len(deviations),
         expected,
         rtol=0.0,
-        atol=4.0 * SUM_RTOL * N * scale**2 + (len(deviations) + N) * SUBNORMAL_SPACING,
+        atol=4.0 * SUM_RTOL * N * scale**2 + subnormal,
         what="covariance of the minibatch drift",
     )
 
