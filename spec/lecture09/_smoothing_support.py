@@ -111,12 +111,22 @@ class Region:
         if self.kind == "halfspace":
             t = mp_value(exact_margin(self.w, self.b, x)) / (sigma * mp_norm(self.w))
             return mp_phi(-t if self.complement else t)
-        log_inside = mpmath.fsum(
-            mpmath.log(_interval_probability(lo, hi, xi, sigma))
-            for lo, hi, xi in zip(self.lo, self.hi, x, strict=True)
-        )
-        # −expm1 keeps the complement's digits when the box holds nearly all the mass.
-        return -mpmath.expm1(log_inside) if self.complement else mpmath.exp(log_inside)
+        sides = list(zip(self.lo, self.hi, x, strict=True))
+        if self.complement:
+            # 1 − Π(1 − q_i) with q_i the mass outside side i, as −expm1(Σ log1p(−q_i)): a
+            # complement as small as 1e-55 keeps its digits (1 − q_i rounds to 1 at 50 digits).
+            log_inside = mpmath.fsum(
+                mpmath.log1p(-_outside_interval(*side, sigma)) for side in sides
+            )
+            return -mpmath.expm1(log_inside)
+        return mpmath.exp(mpmath.fsum(mpmath.log(_interval_probability(*s, sigma)) for s in sides))
+
+
+def _outside_interval(lo: float, hi: float, x: float, sigma: float) -> mpmath.mpf:
+    """P(x + σε ≤ lo or x + σε > hi) at 50 digits: a sum of two tails (no cancellation)."""
+    a = (mpmath.mpf(lo) - mpmath.mpf(x)) / sigma
+    b = (mpmath.mpf(hi) - mpmath.mpf(x)) / sigma
+    return mp_phi(a) + mp_phi(-b)
 
 
 def _interval_probability(lo: float, hi: float, x: float, sigma: float) -> mpmath.mpf:

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
-from hypothesis import Phase, assume, given, settings
+from hypothesis import Phase, assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
@@ -148,6 +148,14 @@ def _rounding_allowance(p_in, distance, sigma):
 
 
 @given(shifted_problems())
+@example(  # the complement of z <= 4 seen from y = 0.79, σ = 0.2: P = 3e-55, not 0
+    problem=(
+        Region("box", lo=np.array([-np.inf]), hi=np.array([4.0]), complement=True),
+        np.array([1.0]),
+        0.2053525026457146,
+        np.array([0.7946474973542854]),
+    )
+)
 def test_no_base_classifier_falls_below_the_worst_case(impl, problem):
     """P(f(x + δ + ε) = c) >= Φ(Φ⁻¹(p) − ‖δ‖/σ) for half-spaces, boxes and their complements."""
     region, x, sigma, y = problem
