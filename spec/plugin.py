@@ -158,26 +158,25 @@ SPEC_DIR = Path(__file__).resolve().parent
 
 
 def _check_rootdir_not_moved_by_impl(config: pytest.Config) -> None:
-    """Stop a run whose root directory ``--impl PATH`` (two words) moved to PATH's folder.
+    """Stop a run in which ``--impl PATH`` (two words) may have moved the root directory.
 
     pytest picks its root directory and configuration file before any plugin's options
-    are known, so the path in ``--impl PATH`` counts as a test path: outside the
-    repository, pytest roots the run in PATH's folder, without this project's settings,
-    and collects that folder.  ``--impl=PATH`` (one word) and ``SPEC_IMPL`` are safe.
+    are known, so the path in ``--impl PATH`` counts as a test path: for a file outside
+    the current directory, pytest roots the run at a common ancestor, possibly without
+    this project's settings, and collects there.  ``--impl=PATH`` (one word) and
+    ``SPEC_IMPL`` are safe.
     """
     args = [str(a) for a in config.invocation_params.args]
+    here = config.invocation_params.dir.resolve()
     for flag, value in zip(args, args[1:], strict=False):
-        if flag != "--impl" or not value.endswith(".py"):
-            continue
-        path = (config.invocation_params.dir / value).resolve()
-        if path.is_relative_to(config.rootpath) and not (
-            config.invocation_params.dir.resolve().is_relative_to(config.rootpath)
-        ):
-            raise pytest.UsageError(
-                f"'--impl {value}' made pytest take {config.rootpath} as its root directory "
-                f"(pytest reads a path after an option it does not know yet as a test path); "
-                f"write --impl={value} or SPEC_IMPL={value} instead"
-            )
+        if flag == "--impl" and value.endswith(".py"):
+            if not (here / value).resolve().is_relative_to(here):
+                raise pytest.UsageError(
+                    f"'--impl {value}' names a file outside the current directory, which "
+                    f"pytest reads as a test path before it knows --impl: it chose "
+                    f"{config.rootpath} as its root directory; write --impl={value} or "
+                    f"SPEC_IMPL={value} instead"
+                )
 
 
 def _targets_the_spec(config: pytest.Config) -> bool:

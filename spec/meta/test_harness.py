@@ -169,7 +169,7 @@ def test_hanging_function_is_stopped_once_with_the_call(monkeypatch, pytestconfi
 
 
 def test_impl_path_as_a_separate_word_outside_the_repository_is_refused(tmp_path):
-    """A two-word '--impl PATH' outside the repository stops the run and names the fix."""
+    """A two-word '--impl PATH' outside the current directory stops the run, naming the fix."""
     module = tmp_path / "student.py"
     module.write_text(PARTIAL)
     result = subprocess.run(
