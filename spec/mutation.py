@@ -21,7 +21,6 @@ fails when
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import subprocess
 import sys
@@ -148,20 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="do not run mutmut, review its last results"
     )
-    parser.add_argument("--json", type=Path, help="also write the counts and score to this file")
     args = parser.parse_args(argv)
     if args.fresh:
         shutil.rmtree(MUTANTS, ignore_errors=True)
     if not args.report_only:
         subprocess.run([*_command(), "run"], cwd=ROOT, check=False)
-    code = report(args.min_score)
-    if args.json:
-        status = statuses()
-        killed = sum(value in ("killed", "timeout") for value in status.values())
-        args.json.write_text(
-            json.dumps({"mutants": len(status), "killed": killed, "score": killed / len(status)})
-        )
-    return code
+    return report(args.min_score)
 
 
 if __name__ == "__main__":
