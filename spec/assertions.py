@@ -113,12 +113,24 @@ def assert_true(condition: Any, *, what: str, inputs: dict[str, Any] | None = No
         raise AssertionError(f"{what} fails at index {where}{_inputs_text(inputs)}")
 
 
-def assert_rejects(function: Callable[..., Any], *args: Any, argument: str, **kwargs: Any) -> None:
-    """Assert ``function(*args, **kwargs)`` raises ValueError whose message names ``argument``."""
+def assert_rejects(
+    function: Callable[..., Any],
+    *args: Any,
+    argument: str,
+    because: str = "",
+    **kwargs: Any,
+) -> None:
+    """Assert ``function(*args, **kwargs)`` raises ValueError whose message names ``argument``.
+
+    ``because`` says what is wrong with the input ("p sums to 1.5"); the failure message
+    repeats it, so that a student sees what the contract rejects and why.
+    """
     from spec.plugin import describe_call
 
     def call() -> str:  # formatted only on failure
         return describe_call(getattr(function, "__name__", "function"), args, kwargs)
+
+    why = f" ({because})" if because else ""
 
     try:
         result = function(*args, **kwargs)
@@ -126,11 +138,11 @@ def assert_rejects(function: Callable[..., Any], *args: Any, argument: str, **kw
         if not re.search(rf"\b{re.escape(argument)}\b", str(error)):
             raise AssertionError(
                 f"{call()} raised ValueError({str(error)!r}), which does not name the "
-                f"argument {argument!r}"
+                f"argument {argument!r}{why}"
             ) from None
         return
     raise AssertionError(
-        f"{call()} returned {_short_repr(result)}; expected ValueError naming {argument!r}"
+        f"{call()} returned {_short_repr(result)}; expected ValueError naming {argument!r}{why}"
     )
 
 
@@ -154,10 +166,11 @@ def assert_rejects_bad_arrays(
         if name is None:
             continue
         value = np.array(args[index], dtype=np.float64)
-        corrupted = [value.copy()]
-        corrupted[0].flat[-1] = np.nan
+        with_nan = value.copy()
+        with_nan.flat[-1] = np.nan
+        corrupted = [(with_nan, f"{name} has a NaN entry")]
         if name not in batched:
-            corrupted.append(value[None])
-        for bad in corrupted:
+            corrupted.append((value[None], f"{name} has an extra leading axis"))
+        for bad, because in corrupted:
             bad_args = args[:index] + (bad,) + args[index + 1 :]
-            assert_rejects(function, *bad_args, argument=name, **kwargs)
+            assert_rejects(function, *bad_args, argument=name, because=because, **kwargs)

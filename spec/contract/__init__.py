@@ -47,6 +47,10 @@ class Entry:
     meaning: str
     returns: str
     exercises: tuple[str, ...]
+    #: What the contract tier enforces beyond the signature, one sentence each: every
+    #: ValueError (the argument it names and the input it rejects), shapes and batching,
+    #: calling conventions of callables passed in or returned, special values.
+    conventions: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.returns not in RETURN_KINDS:
