@@ -54,8 +54,8 @@ def steepest_descent(A, b, w0, n_steps):
     A, b, w = _quadratic(A, b, w0)
     if w.ndim != 1:
         raise ValueError(f"w0 must be a vector, got shape {w.shape}")
-    if not isinstance(n_steps, int | np.integer) or n_steps < 0:
-        raise ValueError(f"n_steps must be a non-negative integer, got {n_steps!r}")
+    if not isinstance(n_steps, int | np.integer) or n_steps < 1:
+        raise ValueError(f"n_steps must be an integer >= 1, got {n_steps!r}")
     iterates = [w]
     for _ in range(n_steps):
         g = A @ w - b

@@ -12,5 +12,12 @@ ENTRIES: list[Entry] = [
         "argmax_c <W_c, x> + b_c for each row x of X (W of shape (K, d)), ties to the lowest index",
         "labels",
         ("1.2",),
+        conventions=(
+            "W must be a (K, d) matrix, X an (n, d) matrix with W's d columns and b None or a "
+            "length-K vector; NaN, a wrong rank or a mismatched shape raises ValueError naming W, "
+            "X or b.",
+            "Returns an integer ndarray of n labels in [0, K).",
+            "Ties between scores go to the lowest class index (as numpy.argmax).",
+        ),
     ),
 ]

@@ -33,6 +33,12 @@ Answer
 Assumptions
     p, q probability vectors on K ≥ 1 outcomes; logits finite float64.
 
+Natural range
+    K ≤ 8 outcomes; masses 0 or down to 1e-300 (the masked sums p·log p handle them, and
+    q_i is pushed toward 0 by construction); logits |z| ≤ 30 for the softmax claims.
+    Logits up to 1e300, where exp overflows unless the maximum is subtracted first, and
+    the shift invariance of logits of that size are numerics.
+
 References
     T. M. Cover and J. A. Thomas, Elements of Information Theory, 2nd ed., 2006,
     Theorems 2.6.3 (Gibbs' inequality) and 2.6.4 (H ≤ log K).
@@ -41,6 +47,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import special
@@ -65,6 +72,10 @@ def _with_mass_near_zero(p: np.ndarray, i: int, q_i: float) -> np.ndarray:
     return q
 
 
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
 @given(st.integers(2, 8).flatmap(probability_vectors), floats(0.0, 80.0))
 def test_cross_entropy_and_kl_exceed_every_bound(impl, p, bound):
     """For p_i > 0 and any M, moving q_i toward 0 pushes H(p, q) and KL(p‖q) above M."""
@@ -78,6 +89,7 @@ def test_cross_entropy_and_kl_exceed_every_bound(impl, p, bound):
     assert_true(impl.kl_divergence(p, q) > bound, what="KL(p‖q) > M", inputs=inputs)
 
 
+@pytest.mark.claim
 @given(
     st.integers(2, 8).flatmap(lambda k: st.tuples(probability_vectors(k), st.integers(0, k - 1)))
 )
@@ -90,6 +102,7 @@ def test_zero_mass_in_q_where_p_charges_gives_infinity(impl, p_and_index):
     assert_close(impl.kl_divergence(p, q), np.inf, what="KL(p‖q)", inputs={"p": p, "q": q})
 
 
+@pytest.mark.claim
 @given(
     st.integers(1, 8).flatmap(
         lambda k: st.tuples(probability_vectors(k), probability_vectors(k, min_mass=1e-3))
@@ -115,6 +128,7 @@ def test_cross_entropy_is_at_most_minus_log_of_smallest_mass(impl, pq):
     )
 
 
+@pytest.mark.claim
 @given(probability_vectors())
 def test_entropy_lies_between_zero_and_log_k(impl, p):
     """0 ≤ H(p) ≤ log K for every distribution on K outcomes."""
@@ -123,6 +137,7 @@ def test_entropy_lies_between_zero_and_log_k(impl, p):
     assert_leq(h, np.log(len(p)), atol=ATOL, what="H(p) <= log K", inputs={"p": p})
 
 
+@pytest.mark.claim
 @given(st.integers(1, 64), probability_vectors())
 def test_entropy_attains_log_k_only_at_uniform(impl, k, p):
     """H(uniform on K) = log K, and a non-uniform p of the same size has H(p) < log K."""
@@ -140,6 +155,7 @@ def test_entropy_attains_log_k_only_at_uniform(impl, k, p):
     )
 
 
+@pytest.mark.claim
 @given(st.integers(1, 8).flatmap(lambda k: st.tuples(st.just(k), st.integers(0, k - 1))))
 def test_entropy_of_point_mass_is_zero(impl, k_and_index):
     """A point mass has zero entropy (0·log 0 = 0)."""
@@ -149,6 +165,7 @@ def test_entropy_of_point_mass_is_zero(impl, k_and_index):
     assert_close(impl.entropy(p), 0.0, what="H(point mass)", inputs={"p": p})
 
 
+@pytest.mark.claim
 @given(
     st.integers(1, 8).flatmap(lambda k: st.tuples(probability_vectors(k), probability_vectors(k)))
 )
@@ -163,6 +180,7 @@ def test_cross_entropy_is_at_least_entropy_and_kl_nonnegative(impl, pq):
     assert_close(impl.kl_divergence(p, p), 0.0, what="KL(p‖p)", inputs=inputs)
 
 
+@pytest.mark.claim
 @given(
     st.integers(2, 8).flatmap(
         lambda k: st.tuples(
@@ -185,6 +203,55 @@ def test_kl_is_positive_when_distributions_differ(impl, pq):
     )
 
 
+@pytest.mark.claim
+@given(
+    st.integers(1, 8).flatmap(
+        lambda k: st.tuples(
+            logits(k, batch=(4,), max_magnitude=30.0),
+            st.lists(st.integers(0, k - 1), min_size=4, max_size=4),
+        )
+    ),
+    floats(-30.0, 30.0),
+)
+def test_softmax_and_its_cross_entropy_are_their_formulas(impl, z_and_labels, shift):
+    """softmax, log_softmax and the loss are exp(z)/Σexp(z), z − lse(z) and lse(z) − z_y."""
+    z, labels = z_and_labels
+    labels = np.array(labels)
+    k = z.shape[1]
+    inputs = {"z": z, "labels": labels, "c": shift}
+    lse = special.logsumexp(z, axis=-1, keepdims=True)
+    # z − logsumexp(z) is a difference of terms of size <= 30 + log K + 30 (with the shift):
+    # known to (K + 4) u of that absolutely (safety factor 8); exp turns that absolute error
+    # into the same relative error of the probabilities.
+    atol = 8 * (k + 4) * 2.0**-53 * (2 * 30.0 + np.log(k) + 1)
+    assert_close(
+        impl.log_softmax(z), z - lse, rtol=0.0, atol=atol, what="log_softmax", inputs=inputs
+    )
+    assert_close(
+        impl.softmax(z), np.exp(z - lse), rtol=atol, atol=0.0, what="softmax", inputs=inputs
+    )
+    assert_close(
+        impl.softmax(z + shift),
+        np.exp(z - lse),
+        rtol=atol,
+        atol=0.0,
+        what="softmax(z + c)",
+        inputs=inputs,
+    )
+    assert_close(
+        impl.softmax_cross_entropy(z, labels),
+        (lse[:, 0] - z[np.arange(4), labels]),
+        rtol=0.0,
+        atol=atol,
+        what="loss = logsumexp(z) - z_y",
+        inputs=inputs,
+    )
+
+
+# --- numerics tier: accuracy and robustness at extreme inputs ---
+
+
+@pytest.mark.numerics
 @given(logits(batch=(3,)), floats(-1e300, 1e300))
 def test_softmax_is_shift_invariant_and_finite(impl, z, shift):
     """softmax(z + c) = softmax(z), finite and summing to 1, for logits up to 1e300."""
@@ -199,6 +266,7 @@ def test_softmax_is_shift_invariant_and_finite(impl, z, shift):
     assert_true(s >= 0, what="softmax >= 0", inputs=inputs)
 
 
+@pytest.mark.numerics
 @given(logits(batch=(3,)), floats(-1e3, 1e3))
 def test_log_softmax_is_shift_invariant_and_finite(impl, z, shift):
     """log_softmax(z + c) = log_softmax(z), finite, and exp(log_softmax) = softmax."""
@@ -224,16 +292,7 @@ def test_log_softmax_is_shift_invariant_and_finite(impl, z, shift):
     )
 
 
-@given(st.sampled_from([(), (2,), (2, 3)]).flatmap(lambda b: logits(batch=b, max_magnitude=1e3)))
-def test_log_softmax_acts_on_the_last_axis_at_any_rank(impl, z):
-    """log_softmax(z) = z − logsumexp(z) on the last axis, for a vector or a batch of any rank."""
-    expected = z - special.logsumexp(z, axis=-1, keepdims=True)
-    inputs = {"z": z}
-    # z - logsumexp(z) cancels terms of size <= 1e3: round-off is a few ulp of that.
-    assert_close(impl.log_softmax(z), expected, atol=1e-12, what="log_softmax", inputs=inputs)
-    assert_close(impl.softmax(z), np.exp(expected), atol=1e-12, what="softmax", inputs=inputs)
-
-
+@pytest.mark.numerics
 @given(
     st.integers(1, 6).flatmap(
         lambda k: st.tuples(
@@ -269,26 +328,74 @@ def test_softmax_cross_entropy_is_cross_entropy_of_one_hot(impl, z_and_labels):
         )
 
 
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(st.sampled_from([(), (2,), (2, 3)]).flatmap(lambda b: logits(batch=b, max_magnitude=1e3)))
+def test_log_softmax_acts_on_the_last_axis_at_any_rank(impl, z):
+    """log_softmax(z) = z − logsumexp(z) on the last axis, for a vector or a batch of any rank."""
+    expected = z - special.logsumexp(z, axis=-1, keepdims=True)
+    inputs = {"z": z}
+    # z - logsumexp(z) cancels terms of size <= 1e3: round-off is a few ulp of that.
+    assert_close(impl.log_softmax(z), expected, atol=1e-12, what="log_softmax", inputs=inputs)
+    assert_close(impl.softmax(z), np.exp(expected), atol=1e-12, what="softmax", inputs=inputs)
+
+
+@pytest.mark.contract
 @given(st.integers(2, 6))
 def test_softmax_functions_reject_bad_input(impl, k):
     """NaN or infinite logits, labels out of range or of the wrong shape raise ValueError."""
     z = np.zeros((2, k))
     bad = z.copy()
     bad[0, 0] = np.nan
-    assert_rejects(impl.softmax, bad, argument="z")
-    assert_rejects(impl.log_softmax, np.where(z == 0, np.inf, z), argument="z")
-    assert_rejects(impl.softmax_cross_entropy, bad, np.array([0, 1]), argument="logits")
-    assert_rejects(impl.softmax_cross_entropy, z, np.array([0, k]), argument="labels")
-    assert_rejects(impl.softmax_cross_entropy, z, np.array([0]), argument="labels")
-    assert_rejects(impl.softmax_cross_entropy, z, np.array([0.0, 1.0]), argument="labels")
+    assert_rejects(impl.softmax, bad, argument="z", because="z has a NaN logit")
+    assert_rejects(
+        impl.log_softmax, np.where(z == 0, np.inf, z), argument="z", because="z has infinite logits"
+    )
+    assert_rejects(
+        impl.softmax_cross_entropy,
+        bad,
+        np.array([0, 1]),
+        argument="logits",
+        because="the logits have a NaN",
+    )
+    assert_rejects(
+        impl.softmax_cross_entropy,
+        z,
+        np.array([0, k]),
+        argument="labels",
+        because="a label equals K",
+    )
+    assert_rejects(
+        impl.softmax_cross_entropy,
+        z,
+        np.array([0]),
+        argument="labels",
+        because="one label for two rows",
+    )
+    assert_rejects(
+        impl.softmax_cross_entropy,
+        z,
+        np.array([0.0, 1.0]),
+        argument="labels",
+        because="the labels are floats",
+    )
 
 
+@pytest.mark.contract
 @settings(max_examples=5)  # validation at the boundary: a few sizes show it
 @given(st.integers(2, 6))
 def test_softmax_functions_reject_scalars_and_misshapen_logits_by_name(impl, k):
     """A 0-d z, and a NaN or an extra axis in the logits of the loss, raise naming the argument."""
-    assert_rejects(impl.log_softmax, 1.0, argument="z")
-    assert_rejects(impl.softmax, 1.0, argument="z")
+    assert_rejects(impl.log_softmax, 1.0, argument="z", because="z is a scalar")
+    assert_rejects(impl.softmax, 1.0, argument="z", because="z is a scalar")
     z, labels = np.zeros((2, k)), np.array([0, k - 1])
     assert_rejects_bad_arrays(impl.softmax_cross_entropy, z, labels, names=("logits", None))
-    assert_rejects(impl.softmax_cross_entropy, z[0], labels, argument="logits")
+    assert_rejects(
+        impl.softmax_cross_entropy,
+        z[0],
+        labels,
+        argument="logits",
+        because="the logits are one vector, not (n, K)",
+    )

@@ -49,11 +49,23 @@ def balanced_labels(draw: st.DrawFn, K: int, per_class: int) -> np.ndarray:
 
 
 @st.composite
-def labelled_features(draw: st.DrawFn, k_max: int = 6) -> tuple:
-    """(W, X, y): K x d class vectors, n x d features and n labels (not balanced), rows non-zero."""
+def labelled_features(draw: st.DrawFn, k_max: int = 6, natural: bool = False) -> tuple:
+    """(W, X, y): K x d class vectors, n x d features and n labels (not balanced), rows non-zero.
+
+    With ``natural`` the rows keep entries 0 or of magnitude in [1e-6, 1] (the claims'
+    natural range); otherwise their norms spread over 10^{±150}.
+    """
     K, d, n = draw(st.integers(2, k_max)), draw(st.integers(1, 5)), draw(st.integers(1, 6))
     y = np.array(draw(st.lists(st.integers(0, K - 1), min_size=n, max_size=n)))
+    if natural:
+        W, X = (natural_rows(draw(matrices(r, d, -1.0, 1.0))) for r in (K, n))
+        return W, X, y
     return draw(nonzero_rows(K, d)), draw(nonzero_rows(n, d)), y
+
+
+def natural_rows(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` with entries below 1e-6 in magnitude set to 0, then zero rows set to ones."""
+    return without_zero_rows(np.where(np.abs(matrix) < 1e-6, 0.0, matrix))
 
 
 def unit_rows(x: np.ndarray) -> np.ndarray:
@@ -91,6 +103,17 @@ def margin_loss_rtol(d: int, scale: float) -> float:
     covers the final exp and log.
     """
     return 4.0 * scale * (2 * d + 8) * EPS + 1e-14
+
+
+def margin_loss_atol(K: int, s: float) -> float:
+    """Absolute round-off allowed on a (margin) softmax loss with K logits of size at most s.
+
+    Evaluated as logsumexp(z) − z_y, the standard cross-entropy, a sample's loss is a
+    difference of two terms of size at most s + log K, each carrying (K + 4) u of that
+    size; with a safety factor of 8 this is the floor below which a small loss is only
+    known absolutely (a loss of 1e-9 at s = 64 is known to ~1e-13, not relatively).
+    """
+    return 8.0 * (K + 4) * EPS * (s + np.log(K) + 1.0)
 
 
 def mp_margin_loss(W: np.ndarray, X: np.ndarray, y: np.ndarray, s: float, m: float) -> float:

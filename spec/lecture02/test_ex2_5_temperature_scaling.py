@@ -24,6 +24,12 @@ Assumptions
     Scaling the logits by s is the same as scaling the feature h (s W h = W (s h)),
     or dividing them by a temperature T = 1/s.
 
+Natural range
+    K ≤ 6 classes, d ≤ 4, entries of W and h in [-10, 10] (small integers where the
+    logits must be exact), scales s from 1e-3 to 1e3, and from 1e-300 to 1e300 where the
+    logits tie or their gaps are integers (a max-subtracted softmax is exact there).
+    Scales beyond 1e300, where s·gap overflows, are numerics.
+
 Argument
     Since s > 0 preserves the order of the logits, the argmax of s z is the argmax
     i* of z at every scale, and c(s) = softmax(s z)_{i*}.  Write g_j = z_{i*} - z_j
@@ -61,6 +67,7 @@ import math
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import Phase, assume, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -119,6 +126,10 @@ def biased_confidence(impl, W, b, h, s):
     return impl.softmax_confidence(np.hstack([s * W, b[:, None]]), np.append(h, 1.0))
 
 
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
 @given(classifiers(), floats(1.0, 1e3, exclude_min=True))
 def test_confidence_at_scale_above_one_is_at_least_confidence_at_scale_one(impl, Wh, s):
     """c(s) >= c(1) for every s > 1, with c(1) from the default scale (inequality (2))."""
@@ -133,6 +144,7 @@ def test_confidence_at_scale_above_one_is_at_least_confidence_at_scale_one(impl,
     )
 
 
+@pytest.mark.claim
 @given(classifiers(), scales, scales)
 def test_confidence_is_non_decreasing_in_scale(impl, Wh, s1, s2):
     """For 0 < s1 <= s2, c(s1) <= c(s2)."""
@@ -148,6 +160,7 @@ def test_confidence_is_non_decreasing_in_scale(impl, Wh, s1, s2):
     )
 
 
+@pytest.mark.claim
 @given(integer_classifiers(k_min=2), floats(0.01, 5.0), floats(1.5, 4.0))
 def test_confidence_increases_strictly_unless_all_logits_are_equal(impl, Wh, a, ratio):
     """If some logit is below the top one, c(s2) > c(s1) for s2 = ratio * s1, ratio >= 1.5."""
@@ -167,6 +180,7 @@ def test_confidence_increases_strictly_unless_all_logits_are_equal(impl, Wh, a, 
     )
 
 
+@pytest.mark.claim
 @given(integer_classifiers(), st.integers(1, 6), floats(-300.0, 300.0).map(lambda e: 10.0**e))
 def test_confidence_is_one_over_k_at_every_scale_when_all_logits_are_equal(impl, Wh, K, s):
     """With K identical class vectors the logits tie and c(s) = 1/K for every s > 0."""
@@ -182,6 +196,7 @@ def test_confidence_is_one_over_k_at_every_scale_when_all_logits_are_equal(impl,
     )
 
 
+@pytest.mark.claim
 @given(classifiers(), scales)
 def test_confidence_is_the_probability_of_the_unscaled_argmax(impl, Wh, s):
     """c(s) = softmax(s W h)_{i*} with i* = argmax W h: the predicted class does not move with s."""
@@ -196,6 +211,7 @@ def test_confidence_is_the_probability_of_the_unscaled_argmax(impl, Wh, s):
     )
 
 
+@pytest.mark.claim
 @given(classifiers(), floats(-300.0, -6.0).map(lambda e: 10.0**e))
 def test_confidence_tends_to_one_over_k_as_scale_vanishes(impl, Wh, s):
     """1/K <= c(s) <= exp(s G)/K with G the largest logit gap, so c(s) -> 1/K as s -> 0⁺."""
@@ -209,6 +225,7 @@ def test_confidence_tends_to_one_over_k_as_scale_vanishes(impl, Wh, s):
     assert_leq(c, math.exp(spread) / K, what="c(s) <= exp(s G)/K", inputs=inputs)
 
 
+@pytest.mark.claim
 @given(integer_classifiers(), floats(math.log10(40.0), 300.0).map(lambda e: 10.0**e))
 def test_confidence_tends_to_one_over_the_number_of_tied_maxima_as_scale_grows(impl, Wh, s):
     """c(s) = 1/r up to K e^-s, r the number of tied top logits (other gaps are integers >= 1)."""
@@ -226,25 +243,7 @@ def test_confidence_tends_to_one_over_the_number_of_tied_maxima_as_scale_grows(i
     )
 
 
-@given(classifiers(), st.integers(1, 3), st.integers(1, 3), scales, st.data())
-def test_confidence_works_rowwise_on_batches(impl, Wh, rows, cols, s, data):
-    """For h of shape (B1, B2, d), c has shape (B1, B2) and each entry is c of that feature."""
-    W, _ = Wh
-    d = W.shape[1]
-    H = data.draw(hnp.arrays(np.float64, (rows, cols, d), elements=floats(-10.0, 10.0)))
-    batch = impl.softmax_confidence(W, H, s)
-    single = np.array([[impl.softmax_confidence(W, h, s) for h in row] for row in H])
-    rtol = 2 * max(confidence_rtol(W, h, s) for h in H.reshape(-1, d))
-    assert_close(
-        batch,
-        single,
-        rtol=rtol,
-        atol=0.0,
-        what="c on a batch against one by one",
-        inputs={"W": W, "H": H, "s": s},
-    )
-
-
+@pytest.mark.claim
 def test_a_bias_can_make_confidence_drop_as_scale_grows(impl):
     """With a bias, Hypothesis finds (W, b, h, s > 1) whose confidence at s is below that at 1."""
 
@@ -274,30 +273,10 @@ def test_a_bias_can_make_confidence_drop_as_scale_grows(impl):
     )
 
 
-@given(classifiers(k_min=2), st.sampled_from([0.0, -1.0, math.nan, math.inf]))
-def test_rejects_invalid_inputs(impl, Wh, bad_scale):
-    """s <= 0, NaN or infinite, a wrong-sized or NaN h, or a non-matrix W raise ValueError."""
-    W, h = Wh
-    assert_rejects(impl.softmax_confidence, W, h, bad_scale, argument="s")
-    assert_rejects(impl.softmax_confidence, W, np.append(h, 1.0), argument="h")
-    assert_rejects(impl.softmax_confidence, W, np.full_like(h, np.nan), argument="h")
-    assert_rejects(impl.softmax_confidence, W[0], h, argument="W")
+# --- numerics tier: accuracy and robustness at extreme inputs ---
 
 
-@settings(max_examples=5)  # validation at the boundary: a few sizes show it
-@given(st.integers(1, 4))
-def test_rejects_scalar_h_classless_w_and_overflowing_logits_by_name(impl, d):
-    """A 0-d h, a W with no rows, or logits W h beyond the float range raise naming W and h."""
-    W, h = np.ones((2, d)), np.ones(d)
-    assert_rejects(impl.softmax_confidence, W, 1.0, argument="h")
-    assert_rejects(impl.softmax_confidence, np.ones((0, d)), h, argument="W")
-    for name in ("W", "h"):
-        assert_rejects(impl.softmax_confidence, 1e200 * W, 1e200 * h, argument=name)
-        # inf - inf inside W h: a NaN logit, reported like an overflow
-        cancelling = 1e200 * np.array([[1.0, -1.0], [1.0, 1.0]])
-        assert_rejects(impl.softmax_confidence, cancelling, 1e200 * np.ones(2), argument=name)
-
-
+@pytest.mark.numerics
 @given(st.integers(2, 6), floats(1e300, 1.7e308))
 def test_confidence_is_one_when_the_scaled_gaps_overflow(impl, K, s):
     """With logits 0, -1, ..., -(K-1) and s ≥ 1e300, s·gap overflows to -inf: confidence 1."""
@@ -305,3 +284,77 @@ def test_confidence_is_one_when_the_scaled_gaps_overflow(impl, K, s):
     assert_close(
         impl.softmax_confidence(W, h, s), 1.0, rtol=0.0, what="confidence", inputs={"s": s}
     )
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(classifiers(), st.integers(1, 3), st.integers(1, 3), scales, st.data())
+def test_confidence_works_rowwise_on_batches(impl, Wh, rows, cols, s, data):
+    """For h of shape (B1, B2, d), c has shape (B1, B2) and each entry is c of that feature."""
+    W, _ = Wh
+    d = W.shape[1]
+    H = data.draw(hnp.arrays(np.float64, (rows, cols, d), elements=floats(-10.0, 10.0)))
+    batch = impl.softmax_confidence(W, H, s)
+    single = np.array([[impl.softmax_confidence(W, h, s) for h in row] for row in H])
+    rtol = 2 * max(confidence_rtol(W, h, s) for h in H.reshape(-1, d))
+    assert_close(
+        batch,
+        single,
+        rtol=rtol,
+        atol=0.0,
+        what="c on a batch against one by one",
+        inputs={"W": W, "H": H, "s": s},
+    )
+
+
+@pytest.mark.contract
+@given(classifiers(k_min=2), st.sampled_from([0.0, -1.0, math.nan, math.inf]))
+def test_rejects_invalid_inputs(impl, Wh, bad_scale):
+    """s <= 0, NaN or infinite, a wrong-sized or NaN h, or a non-matrix W raise ValueError."""
+    W, h = Wh
+    assert_rejects(
+        impl.softmax_confidence,
+        W,
+        h,
+        bad_scale,
+        argument="s",
+        because="s is not a positive finite number",
+    )
+    assert_rejects(
+        impl.softmax_confidence, W, np.append(h, 1.0), argument="h", because="h has d + 1 entries"
+    )
+    assert_rejects(
+        impl.softmax_confidence, W, np.full_like(h, np.nan), argument="h", because="h is NaN"
+    )
+    assert_rejects(impl.softmax_confidence, W[0], h, argument="W", because="W is a vector")
+
+
+@pytest.mark.contract
+@settings(max_examples=5)  # validation at the boundary: a few sizes show it
+@given(st.integers(1, 4))
+def test_rejects_scalar_h_classless_w_and_overflowing_logits_by_name(impl, d):
+    """A 0-d h, a W with no rows, or logits W h beyond the float range raise naming W and h."""
+    W, h = np.ones((2, d)), np.ones(d)
+    assert_rejects(impl.softmax_confidence, W, 1.0, argument="h", because="h is a scalar")
+    assert_rejects(
+        impl.softmax_confidence, np.ones((0, d)), h, argument="W", because="W has no rows"
+    )
+    for name in ("W", "h"):
+        assert_rejects(
+            impl.softmax_confidence,
+            1e200 * W,
+            1e200 * h,
+            argument=name,
+            because="the logits W h overflow",
+        )
+        # inf - inf inside W h: a NaN logit, reported like an overflow
+        cancelling = 1e200 * np.array([[1.0, -1.0], [1.0, 1.0]])
+        assert_rejects(
+            impl.softmax_confidence,
+            cancelling,
+            1e200 * np.ones(2),
+            argument=name,
+            because="W h is inf − inf",
+        )

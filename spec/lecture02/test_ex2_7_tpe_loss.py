@@ -57,6 +57,13 @@ Argument
     The spec compares it with torch autograd run on the definition (an independent
     derivation) and with central finite differences of ``tpe_loss`` (consistency).
 
+Natural range
+    k, d ≤ 4, m ≤ 5 triplets, entries of T and of the embeddings in [-1, 1] (uniform,
+    on a coarse grid, or with magnitudes spread over six orders), so similarities and
+    gaps stay below 64 in magnitude and log(1 + e^g) may be evaluated literally; with
+    n = p the entries go to 1e3 (the gap is 0 however large the similarities).  Gaps of
+    ±1e4, where e^g overflows, are numerics.
+
 Numerics
     A float64 similarity is a sum of products whose magnitudes add up to at most
     scale_i = <|T||a_i|, |T|(|p_i| + |n_i|)> (|.| entrywise); summing k + d + 2 terms
@@ -77,6 +84,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 import torch
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -86,14 +94,17 @@ from spec.strategies import seeds
 
 #: float64 unit roundoff.
 U = np.finfo(np.float64).eps / 2
+
+
 #: Safety factor over the first-order rounding bounds of the module docstring.
 SAFETY = 8.0
+
 
 mpmath.mp.dps = 50
 
 
 @st.composite
-def triplet_batches(draw, bound=10.0, max_k=4, max_d=4, max_m=5):
+def triplet_batches(draw, bound=1.0, max_k=4, max_d=4, max_m=5):
     """(T, anchors, positives, negatives), T (k, d) and the others (m, d), entries in ±bound.
 
     Entries come from a seeded generator (drawing them one by one through Hypothesis
@@ -175,9 +186,63 @@ def orthogonal_matrices(draw, k):
     return q
 
 
-# --------------------------------------------------------------------------- the loss
+# Central differences with step H on entries in ±1, k, d <= 3: along T + tE_rc each gap
+# is a quadratic g(t) with |g'| <= 2 |a| |T| |D| <= 36 and |g''| <= 4, so the loss's third
+# derivative is at most 0.097 |g'|^3 + 0.75 |g'| |g''| < 4600 and the truncation error at
+# most H^2/6 * 4600 < 1e-7; rounding the loss (|L| <= 60) adds at most ~1e-13 / H = 1e-8.
+FD_STEP = 1e-5
 
 
+FD_ATOL = 1e-6
+
+
+GAP = 1e4
+
+
+@st.composite
+def batches_with_extreme_gaps(draw):
+    """Gaussian triplets whose negatives are moved along n - p until each gap is ±GAP."""
+    rng = np.random.default_rng(draw(seeds))
+    k, d, m = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    T, A, P, N = rng.standard_normal((k, d)), *rng.standard_normal((3, m, d))
+    gaps = _gaps(T, A, P, N)
+    assume(np.all(np.abs(gaps) > 1e-3))  # fails with probability ~1e-3 per triplet
+    signs = np.array(draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=m, max_size=m)))
+    # the gap is linear in n - p, so scaling n - p by GAP * sign / gap sets it to ±GAP
+    return T, A, P, P + (GAP * signs / gaps)[:, None] * (N - P)
+
+
+def _bad_batches(T, A, P, N):
+    """(arguments, name of the offending argument, what is wrong) for malformed TPE batches."""
+    nan_T = T.copy()
+    nan_T[0, 0] = np.nan
+    inf_N = N.copy()
+    inf_N[-1, -1] = np.inf
+    nan_A = A.copy()
+    nan_A[0, -1] = np.nan
+    nan_P = P.copy()
+    nan_P[-1, 0] = np.nan
+    wider = np.hstack([A, A[:, :1]])
+    return [
+        ((nan_T, A, P, N), "T", "T has a NaN"),
+        ((T[0], A, P, N), "T", "T is a vector"),
+        ((T[:0], A, P, N), "T", "T has no rows"),
+        ((T, nan_A, P, N), "anchors", "anchors have a NaN"),
+        ((T, A[0], P, N), "anchors", "anchors are one vector"),
+        ((T, wider, P, N), "anchors", "anchors have d + 1 columns"),
+        ((T, A[:0], P[:0], N[:0]), "anchors", "there are no triplets"),
+        ((T, A, P[:, :, None], N), "positives", "positives have an extra axis"),
+        ((T, A, nan_P, N), "positives", "positives have a NaN"),
+        ((T, A, np.vstack([P, P]), N), "positives", "positives have 2m rows"),
+        ((T, A, P, inf_N), "negatives", "negatives have an inf"),
+        ((T, A, P, N[:, :-1]), "negatives", "negatives have d − 1 columns"),
+    ]
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
 @given(triplet_batches())
 def test_loss_matches_the_definition_at_50_digits(impl, batch):
     """L equals -(1/m) sum log(e^{s^p} / (e^{s^p} + e^{s^n})) evaluated in 50-digit arithmetic."""
@@ -190,7 +255,8 @@ def test_loss_matches_the_definition_at_50_digits(impl, batch):
     )
 
 
-@given(triplet_batches(bound=30.0))
+@pytest.mark.claim
+@given(triplet_batches())
 def test_loss_is_the_mean_logistic_loss_of_the_similarity_gaps(impl, batch):
     """Each triplet contributes softplus(s^n - s^p) and the batch loss is their mean."""
     T, A, P, N = batch
@@ -212,6 +278,7 @@ def test_loss_is_the_mean_logistic_loss_of_the_similarity_gaps(impl, batch):
     )
 
 
+@pytest.mark.claim
 @given(triplet_batches(bound=1e3))
 def test_loss_is_log_2_when_positive_equals_negative(impl, batch):
     """With n_i = p_i for every triplet the gap is 0 and L = log 2, whatever the similarities."""
@@ -219,6 +286,7 @@ def test_loss_is_log_2_when_positive_equals_negative(impl, batch):
     assert_close(impl.tpe_loss(T, A, P, P), np.log(2.0), what="TPE loss with n = p")
 
 
+@pytest.mark.claim
 @given(triplet_batches(), st.data())
 def test_loss_is_invariant_under_orthogonal_maps_of_the_embedding(impl, batch, data):
     """L(QT) = L(T) for every orthogonal k x k matrix Q: only T^T T matters."""
@@ -234,9 +302,7 @@ def test_loss_is_invariant_under_orthogonal_maps_of_the_embedding(impl, batch, d
     )
 
 
-# --------------------------------------------------------------------------- the gradient
-
-
+@pytest.mark.claim
 @given(triplet_batches())
 def test_gradient_matches_torch_autograd(impl, batch):
     """The hand-derived dL/dT equals torch autograd's gradient of the definition."""
@@ -249,14 +315,7 @@ def test_gradient_matches_torch_autograd(impl, batch):
     )
 
 
-# Central differences with step H on entries in ±1, k, d <= 3: along T + tE_rc each gap
-# is a quadratic g(t) with |g'| <= 2 |a| |T| |D| <= 36 and |g''| <= 4, so the loss's third
-# derivative is at most 0.097 |g'|^3 + 0.75 |g'| |g''| < 4600 and the truncation error at
-# most H^2/6 * 4600 < 1e-7; rounding the loss (|L| <= 60) adds at most ~1e-13 / H = 1e-8.
-FD_STEP = 1e-5
-FD_ATOL = 1e-6
-
-
+@pytest.mark.claim
 @given(triplet_batches(bound=1.0, max_k=3, max_d=3, max_m=4))
 def test_gradient_matches_central_finite_differences_of_the_loss(impl, batch):
     """Each entry of dL/dT equals (L(T + hE) - L(T - hE)) / 2h up to O(h^2)."""
@@ -277,6 +336,7 @@ def test_gradient_matches_central_finite_differences_of_the_loss(impl, batch):
     )
 
 
+@pytest.mark.claim
 @given(triplet_batches(bound=1e3))
 def test_gradient_vanishes_when_positive_equals_negative(impl, batch):
     """With n_i = p_i every gap is 0 identically in T, so dL/dT = 0."""
@@ -290,6 +350,7 @@ def test_gradient_vanishes_when_positive_equals_negative(impl, batch):
     )
 
 
+@pytest.mark.claim
 @given(triplet_batches(), st.data())
 def test_gradient_is_equivariant_under_orthogonal_maps_of_the_embedding(impl, batch, data):
     """dL/dT at QT equals Q times dL/dT at T for every orthogonal Q."""
@@ -305,24 +366,10 @@ def test_gradient_is_equivariant_under_orthogonal_maps_of_the_embedding(impl, ba
     )
 
 
-# --------------------------------------------------------------------------- extreme gaps
-
-GAP = 1e4
+# --- numerics tier: accuracy and robustness at extreme inputs ---
 
 
-@st.composite
-def batches_with_extreme_gaps(draw):
-    """Gaussian triplets whose negatives are moved along n - p until each gap is ±GAP."""
-    rng = np.random.default_rng(draw(seeds))
-    k, d, m = draw(st.integers(1, 4)), draw(st.integers(1, 4)), draw(st.integers(1, 5))
-    T, A, P, N = rng.standard_normal((k, d)), *rng.standard_normal((3, m, d))
-    gaps = _gaps(T, A, P, N)
-    assume(np.all(np.abs(gaps) > 1e-3))  # fails with probability ~1e-3 per triplet
-    signs = np.array(draw(st.lists(st.sampled_from([-1.0, 1.0]), min_size=m, max_size=m)))
-    # the gap is linear in n - p, so scaling n - p by GAP * sign / gap sets it to ±GAP
-    return T, A, P, P + (GAP * signs / gaps)[:, None] * (N - P)
-
-
+@pytest.mark.numerics
 @given(batches_with_extreme_gaps())
 def test_loss_is_finite_at_similarity_gaps_of_1e4(impl, batch):
     """At gaps ±1e4 the loss is the mean of max(gap, 0): e^{-1e4} vanishes, nothing overflows."""
@@ -336,6 +383,7 @@ def test_loss_is_finite_at_similarity_gaps_of_1e4(impl, batch):
     )
 
 
+@pytest.mark.numerics
 @given(batches_with_extreme_gaps())
 def test_gradient_is_finite_at_similarity_gaps_of_1e4(impl, batch):
     """At gaps ±1e4 dL/dT is finite and still equals torch autograd's gradient."""
@@ -348,45 +396,20 @@ def test_gradient_is_finite_at_similarity_gaps_of_1e4(impl, batch):
     )
 
 
-# --------------------------------------------------------------------------- bad input
+# --- contract tier: the interface and the reference's choices among valid answers ---
 
 
-def _bad_batches(T, A, P, N):
-    """(arguments, name of the offending argument) for malformed TPE batches."""
-    nan_T = T.copy()
-    nan_T[0, 0] = np.nan
-    inf_N = N.copy()
-    inf_N[-1, -1] = np.inf
-    nan_A = A.copy()
-    nan_A[0, -1] = np.nan
-    nan_P = P.copy()
-    nan_P[-1, 0] = np.nan
-    wider = np.hstack([A, A[:, :1]])
-    return [
-        ((nan_T, A, P, N), "T"),
-        ((T[0], A, P, N), "T"),
-        ((T[:0], A, P, N), "T"),
-        ((T, nan_A, P, N), "anchors"),
-        ((T, A[0], P, N), "anchors"),
-        ((T, wider, P, N), "anchors"),
-        ((T, A[:0], P[:0], N[:0]), "anchors"),
-        ((T, A, P[:, :, None], N), "positives"),
-        ((T, A, nan_P, N), "positives"),
-        ((T, A, np.vstack([P, P]), N), "positives"),
-        ((T, A, P, inf_N), "negatives"),
-        ((T, A, P, N[:, :-1]), "negatives"),
-    ]
-
-
+@pytest.mark.contract
 @given(triplet_batches(bound=1.0))
 def test_loss_rejects_malformed_batches(impl, batch):
     """NaN/inf entries, wrong ranks, mismatched shapes or no triplets raise ValueError naming it."""
-    for args, name in _bad_batches(*batch):
-        assert_rejects(impl.tpe_loss, *args, argument=name)
+    for args, name, why in _bad_batches(*batch):
+        assert_rejects(impl.tpe_loss, *args, argument=name, because=why)
 
 
+@pytest.mark.contract
 @given(triplet_batches(bound=1.0))
 def test_gradient_rejects_malformed_batches(impl, batch):
     """The gradient validates its input exactly like the loss."""
-    for args, name in _bad_batches(*batch):
-        assert_rejects(impl.tpe_loss_gradient, *args, argument=name)
+    for args, name, why in _bad_batches(*batch):
+        assert_rejects(impl.tpe_loss_gradient, *args, argument=name, because=why)

@@ -1,7 +1,8 @@
 """A linear classifier that breaks ties toward the highest class index.
 
 Taking the last maximum (for instance argmax over reversed scores) is a
-legitimate convention, but not the contract's: ties go to the lowest index,
+legitimate convention (the labels are still an argmax, so every claim
+holds), but not the contract's: ties go to the lowest index,
 as ``numpy.argmax`` does.  Exercise 1.2 plants a duplicated class row, so
 every input has a tie.
 """
@@ -10,6 +11,7 @@ import numpy as np
 
 EXERCISE = "1.2"
 CAUGHT_BY = "test_labels_are_argmax_with_ties_to_lowest_index"
+TIER = "contract"
 
 
 def linear_classifier(W, X, b=None):

@@ -2,15 +2,16 @@
 
 H(p) = −Σ p log₂ p is the entropy in bits, H/log 2 in nats.  Mixing units is
 the most common slip in information theory code (``scipy.stats.entropy`` takes
-a ``base``; many papers use bits).  The 50-digit comparison in 1.4 notices it
-on every non-degenerate p.
+a ``base``; many papers use bits).  In 1.4 the identity H(p, q) = H(p) + KL(p‖q),
+with cross-entropy and KL in nats, notices it on every non-degenerate p.
 """
 
 import numpy as np
 from scipy import special
 
 EXERCISE = "1.4"
-CAUGHT_BY = "test_entropy_matches_50_digit_evaluation"
+CAUGHT_BY = "test_cross_entropy_is_entropy_plus_kl"
+TIER = "claim"
 
 
 def entropy(p):

@@ -10,6 +10,7 @@ import numpy as np
 
 EXERCISE = "1.1"
 CAUGHT_BY = "test_exact_step_minimizes_along_the_ray"
+TIER = "claim"
 
 
 def exact_line_search_step(A, g):

@@ -9,6 +9,7 @@ from scipy import special
 
 EXERCISE = "2.5"
 CAUGHT_BY = "test_confidence_at_scale_above_one_is_at_least_confidence_at_scale_one"
+TIER = "claim"
 
 
 def softmax_confidence(W, h, s=1.0):
