@@ -412,6 +412,8 @@ def wasserstein1(X, Y):
 def _interpolation(x, y, t) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = _array(x, "x", ndim=2)
     y = _array(y, "y", ndim=2)
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one row")
     if y.shape != x.shape:
         raise ValueError(f"y must have the shape of x {x.shape}, got {y.shape}")
     t = _array(t, "t")

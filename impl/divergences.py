@@ -129,6 +129,8 @@ def wgan_interpolates(x, y, t):
     """
     x = as_array(x, "x", ndim=2)
     y = as_array(y, "y")  # its shape is checked against x's
+    if x.shape[0] == 0:
+        raise ValueError("x must hold at least one row")
     if y.shape != x.shape:
         raise ValueError(f"y must have the shape of x {x.shape}, got {y.shape}")
     t = _interpolation_weights(t, x.shape[0])

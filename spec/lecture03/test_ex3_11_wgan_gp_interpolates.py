@@ -21,6 +21,13 @@ Assumptions
     every interpolate, CDF comparison and integral below is then exact in float64,
     and the only tolerances are for implementations that round differently.
 
+Natural range
+    Batches of n ≤ 5 rows in dimension d ≤ 3 with entries in [-10, 10], weights
+    t ∈ [0, 1], penalty weights λ = 0 or λ ∈ [1e-3, 100]; linear critics with
+    |w_i| ≤ 3; 1-D samples of at most 8 points on the grid k/8 in [-10, 10].
+    The default λ = 10, scalar t, tensor data and critics whose scores are not
+    computed from s at all are contract properties.
+
 Argument
     .. math::
 
@@ -87,6 +94,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
+import pytest
 import torch
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -106,13 +114,17 @@ from spec.strategies import floats, unit_vectors
 # allow an implementation to round in another order (dyadic inputs make ours exact).
 RTOL, ATOL = 1e-12, 1e-12
 
-# ---------------------------------------------------------------- strategies and helpers
 
 #: Points k/8 in [-10, 10]: sums, differences and midpoints stay exact in float64.
 dyadic_points = st.integers(-80, 80).map(lambda k: k / 8.0)
+
+
 #: Interpolation weights j/16 strictly inside (0, 1).
 inner_weights = st.integers(1, 15).map(lambda j: j / 16.0)
-lams = st.one_of(st.none(), floats(0.0, 100.0))
+
+
+#: Penalty weights of the natural range.
+lams = st.one_of(st.just(0.0), floats(1e-3, 100.0))
 
 
 def dyadic_samples(size=None):
@@ -150,6 +162,10 @@ def _penalty(impl, critic, x, y, t, lam) -> float:
     return float(impl.gradient_penalty(critic, x, y, t, **kwargs).detach())
 
 
+def _lam_value(lam) -> float:
+    return 10.0 if lam is None else lam
+
+
 def _cdf_sign(real: np.ndarray, fake: np.ndarray, u: float) -> int:
     """sign(F_fake(u) − F_real(u)), compared as exact fractions."""
     gap = Fraction(int(np.sum(fake <= u)), len(fake)) - Fraction(int(np.sum(real <= u)), len(real))
@@ -181,12 +197,17 @@ def _torch_piecewise_linear(knots: np.ndarray, values: np.ndarray):
     return critic
 
 
-# ---------------------------------------------------------------- interpolates
+#: Critic weights: unit vectors (zero penalty) or arbitrary ones (positive penalty).
+weights3 = st.one_of(unit_vectors(3), hnp.arrays(np.float64, 3, elements=floats(-3.0, 3.0)))
 
 
-@given(batches(), floats(0.0, 1.0))
-def test_interpolates_lie_on_the_segments_from_y_at_t0_to_x_at_t1(impl, batch, scalar_t):
-    """Row i of s is y_i + t_i (x_i − y_i): y at t = 0, x at t = 1; a scalar t serves every row."""
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(batches())
+def test_interpolates_lie_on_the_segments_from_y_at_t0_to_x_at_t1(impl, batch):
+    """Row i of s is y_i + t_i (x_i − y_i): y at t = 0, x at t = 1."""
     x, y, t = batch
     s = impl.wgan_interpolates(x, y, t)
     inputs = {"x": x, "y": y, "t": t}
@@ -199,56 +220,45 @@ def test_interpolates_lie_on_the_segments_from_y_at_t0_to_x_at_t1(impl, batch, s
     assert_leq(s, np.maximum(x, y), atol=ATOL, what="s inside the segment's box", inputs=inputs)
     for weight, endpoint, name in ((0.0, y, "s at t = 0"), (1.0, x, "s at t = 1")):
         assert_close(
-            impl.wgan_interpolates(x, y, weight),
+            impl.wgan_interpolates(x, y, np.full(len(x), weight)),
             endpoint,
             rtol=RTOL,
             atol=ATOL,
             what=name,
             inputs=inputs,
         )
-    assert_close(
-        impl.wgan_interpolates(x, y, scalar_t),
-        impl.wgan_interpolates(x, y, np.full(len(x), scalar_t)),
-        rtol=RTOL,
-        atol=ATOL,
-        what="a scalar t against the same t on every row",
-        inputs={**inputs, "scalar t": scalar_t},
-    )
 
 
-# ---------------------------------------------------------------- the gradient penalty
-
-
-#: Critic weights: unit vectors (zero penalty) or arbitrary ones (positive penalty).
-weights3 = st.one_of(unit_vectors(3), hnp.arrays(np.float64, 3, elements=floats(-3.0, 3.0)))
-
-
+@pytest.mark.claim
 @given(batches(d=3), weights3, lams)
-@example(
-    batch=(np.zeros((1, 3)), np.zeros((1, 3)), np.zeros(1)), w=np.array([1.5, 0, 0]), lam=5e-324
+@example(  # ‖w‖ < 1 is penalized too: the two-sided (‖∇D‖ − 1)², not max(0, ‖∇D‖ − 1)²
+    batch=(np.ones((1, 3)), np.zeros((1, 3)), np.full(1, 0.5)), w=np.array([0.5, 0, 0]), lam=1.0
 )
 def test_penalty_of_a_linear_critic_is_zero_iff_its_weight_has_unit_norm(impl, batch, w, lam):
-    """For D(s) = ⟨w, s⟩, ∇D = w: the penalty is λ(‖w‖ − 1)², 0 iff ‖w‖ = 1 (default λ = 10)."""
+    """For D(s) = ⟨w, s⟩, ∇D = w: the penalty is λ(‖w‖ − 1)², 0 iff ‖w‖ = 1."""
     weight = _tensor(w)
     penalty = _penalty(impl, lambda s: s @ weight, *batch, lam)
     norm_gap = np.linalg.norm(w) - 1.0
-    expected = (10.0 if lam is None else lam) * norm_gap**2
+    expected = lam * norm_gap**2
     inputs = {"w": w, "lam": lam, "penalty": penalty}
-    # For a unit w, ‖w‖ = 1 up to an ulp, so the penalty is <= 1e-29: the absolute floor.
-    assert_close(penalty, expected, rtol=1e-10, atol=1e-20, what="λ(‖w‖ − 1)²", inputs=inputs)
-    # λ reaches 5e-324, where λ(‖w‖ − 1)² underflows to 0: positivity is asked of normal values.
-    if abs(norm_gap) > 1e-6 and expected > 1e-300:
+    # ‖w‖ (3 terms, ‖w‖ ≤ 5.2) is within a few u·‖w‖ ≈ 1e-15 of its value, so (‖w‖ − 1)² is off
+    # by ≤ 2·|‖w‖ − 1|·1e-15 + 1e-30 and the penalty by λ times that: relative 1e-10 once
+    # |‖w‖ − 1| ≥ 1e-5, and an absolute floor λ · 1e-20 covers unit w (penalty ≤ λ · 1e-29).
+    assert_close(penalty, expected, rtol=1e-10, atol=lam * 1e-20, what="λ(‖w‖ − 1)²", inputs=inputs)
+    if abs(norm_gap) > 1e-6 and lam > 0:
         assert_true(penalty > 0.0, what="penalty > 0 for ‖w‖ ≠ 1", inputs=inputs)
 
 
+@pytest.mark.claim
 @given(batches(), lams)
 def test_penalty_is_taken_at_the_interpolates(impl, batch, lam):
     """For D(s) = ½‖s‖², ∇D(s) = s: the penalty is λ mean_i (‖t_i x_i + (1 − t_i) y_i‖ − 1)²."""
     x, y, t = batch
     s = t[:, None] * x + (1.0 - t[:, None]) * y
-    expected = (10.0 if lam is None else lam) * np.mean((np.linalg.norm(s, axis=1) - 1.0) ** 2)
+    expected = lam * np.mean((np.linalg.norm(s, axis=1) - 1.0) ** 2)
     penalty = _penalty(impl, lambda v: 0.5 * (v**2).sum(dim=1), x, y, t, lam)
-    # Norms up to 20: an ulp-level difference in s moves (‖s‖ − 1)² by <= 1e-13.
+    # Norms up to 20: a few-ulp difference in s or ‖s‖ moves (‖s‖ − 1)² by <= 2·20·1e-14, so
+    # λ(...) by <= 100 · 1e-12 absolutely; 1e-10 relative and absolute cover it.
     assert_close(
         penalty,
         expected,
@@ -259,6 +269,7 @@ def test_penalty_is_taken_at_the_interpolates(impl, batch, lam):
     )
 
 
+@pytest.mark.claim
 @given(dyadic_batches(), st.data())
 def test_penalty_averages_over_the_rows(impl, batch, data):
     """For D(s) = relu(±s_j), ‖∇D‖ is 1 or 0 per row: the penalty is λ · (share of rows at 0)."""
@@ -278,6 +289,7 @@ def test_penalty_averages_over_the_rows(impl, batch, data):
     )
 
 
+@pytest.mark.claim
 @settings(max_examples=20)  # the same exact gradient formula on every input
 @given(batches(d=3), hnp.arrays(np.float64, 3, elements=floats(-3.0, 3.0)), floats(0.0, 100.0))
 def test_penalty_backpropagates_into_the_critic_parameters(impl, batch, w, lam):
@@ -299,27 +311,17 @@ def test_penalty_backpropagates_into_the_critic_parameters(impl, batch, w, lam):
     )
 
 
-# ---------------------------------------------------------------- the optimal 1-D critic
-
-
+@pytest.mark.claim
 @given(dyadic_samples(), dyadic_samples(), hnp.arrays(np.float64, 6, elements=dyadic_points))
 def test_optimal_critic_is_the_integral_of_the_cdf_sign(impl, real, fake, extra):
-    """f(z) = ∫_{−∞}^z sign(F_fake − F_real), at data, midpoints and beyond; f keeps z's shape."""
+    """f(z) = ∫_{−∞}^z sign(F_fake − F_real), at data, midpoints and beyond."""
     f = impl.optimal_critic_1d(real, fake)
-    points = np.concatenate([real, fake, real + 1 / 16, fake - 1 / 16, extra, [-20.0, 20.0]])
-    z = points[: 2 * (len(points) // 2)].reshape(2, -1)
+    z = np.concatenate([real, fake, real + 1 / 16, fake - 1 / 16, extra, [-20.0, 20.0]])
     inputs = {"real": real, "fake": fake, "z": z}
     assert_close(f(z), _potential(real, fake, z), rtol=RTOL, atol=ATOL, what="f(z)", inputs=inputs)
-    assert_close(
-        f(float(z[0, 0])),
-        _potential(real, fake, z[0, 0]),
-        rtol=RTOL,
-        atol=ATOL,
-        what="f at a scalar z",
-        inputs=inputs,
-    )
 
 
+@pytest.mark.claim
 @given(dyadic_samples(), dyadic_samples(), hnp.arrays(np.float64, 12, elements=floats(-20.0, 20.0)))
 def test_optimal_critic_is_1_lipschitz(impl, real, fake, z):
     """|f(a) − f(b)| ≤ |a − b| for all pairs of points."""
@@ -333,6 +335,7 @@ def test_optimal_critic_is_1_lipschitz(impl, real, fake, z):
     )
 
 
+@pytest.mark.claim
 @given(dyadic_samples(), dyadic_samples())
 def test_optimal_critic_attains_w1(impl, real, fake):
     """Kantorovich–Rubinstein: E_real f − E_fake f = W1(real, fake)."""
@@ -347,6 +350,7 @@ def test_optimal_critic_attains_w1(impl, real, fake):
     )
 
 
+@pytest.mark.claim
 @given(
     dyadic_samples(),
     dyadic_samples(),
@@ -378,6 +382,7 @@ def test_no_1_lipschitz_critic_beats_the_optimal_one(impl, real, fake, critic_sh
     )
 
 
+@pytest.mark.claim
 @given(
     st.integers(1, 6).flatmap(
         lambda n: st.tuples(
@@ -405,6 +410,7 @@ def test_optimal_critic_has_unit_slope_toward_the_real_point_between_coupled_pai
     )
 
 
+@pytest.mark.claim
 @given(
     dyadic_points,
     dyadic_points,
@@ -431,7 +437,7 @@ def test_optimal_critic_pays_no_penalty_on_its_segment_but_lam_at_data_off_it(
     )
     knots = np.unique(np.concatenate([real, fake]))
     critic = _torch_piecewise_linear(knots, f(knots))  # f is linear between data points
-    weight = 10.0 if lam is None else lam
+    weight = lam
     on_segment = _penalty(impl, critic, [[r]], [[g]], t, lam)
     at_data = _penalty(impl, critic, shared[:, None], shared[:, None], t, lam)
     assert_close(on_segment, 0.0, rtol=0.0, atol=1e-12, what="penalty on [g, r]", inputs=inputs)
@@ -440,28 +446,107 @@ def test_optimal_critic_pays_no_penalty_on_its_segment_but_lam_at_data_off_it(
     )
 
 
-# ---------------------------------------------------------------- invalid input
-
-
-@settings(max_examples=10)  # a structural property: a few batches show it
+@pytest.mark.claim
+@settings(max_examples=10)  # one exact value on every batch
 @given(batches(), lams)
-def test_penalty_of_a_critic_constant_in_s_is_lam(impl, batch, lam):
-    """A critic whose scores do not depend on s (constant, or only on parameters) pays λ."""
+def test_penalty_of_a_critic_with_zero_gradient_is_lam(impl, batch, lam):
+    """A critic whose gradient in s vanishes (here c + 0·Σ s_j) pays λ (0 − 1)² = λ."""
+    x, y, t = batch
+    weight = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
+    assert_close(
+        _penalty(impl, lambda s: weight + 0.0 * s.sum(dim=1), x, y, t, lam),
+        lam,
+        rtol=RTOL,
+        atol=ATOL,
+        what="penalty of a critic with zero gradient",
+        inputs={"x": x, "y": y, "t": t, "lam": lam},
+    )
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@settings(max_examples=10)  # a calling convention: a few batches show it
+@given(batches(), floats(0.0, 1.0))
+def test_interpolates_accept_one_scalar_t_for_every_row(impl, batch, scalar_t):
+    """A scalar t serves every row: it gives the interpolates of the same t repeated."""
+    x, y, _ = batch
+    inputs = {"x": x, "y": y}
+    assert_close(
+        impl.wgan_interpolates(x, y, scalar_t),
+        impl.wgan_interpolates(x, y, np.full(len(x), scalar_t)),
+        rtol=RTOL,
+        atol=ATOL,
+        what="a scalar t against the same t on every row",
+        inputs={**inputs, "scalar t": scalar_t},
+    )
+
+
+@pytest.mark.contract
+@settings(max_examples=10)  # a calling convention: a few samples show it
+@given(dyadic_samples(), dyadic_samples(), hnp.arrays(np.float64, 6, elements=dyadic_points))
+def test_optimal_critic_keeps_the_shape_of_z(impl, real, fake, extra):
+    """The returned f is vectorized: f(z) has z's shape, and a scalar z gives a float."""
+    f = impl.optimal_critic_1d(real, fake)
+    z = extra.reshape(2, 3)
+    inputs = {"real": real, "fake": fake, "z": z}
+    assert_close(f(z), _potential(real, fake, z), rtol=RTOL, atol=ATOL, what="f(z)", inputs=inputs)
+    assert_close(
+        f(float(z[0, 0])),
+        _potential(real, fake, z[0, 0]),
+        rtol=RTOL,
+        atol=ATOL,
+        what="f at a scalar z",
+        inputs=inputs,
+    )
+
+
+@pytest.mark.contract
+@settings(max_examples=10)  # a calling convention: a few batches show it
+@given(batches(), st.one_of(st.none(), lams))
+def test_penalty_of_a_critic_not_computed_from_s_is_lam(impl, batch, lam):
+    """A critic whose scores are not computed from s at all (autograd sees no path) pays λ."""
     x, y, t = batch
     n = x.shape[0]
     weight = torch.tensor(2.0, dtype=torch.float64, requires_grad=True)
-    expected = 10.0 if lam is None else lam
     for critic in (lambda s: torch.zeros(n, dtype=torch.float64), lambda s: weight * torch.ones(n)):
         assert_close(
             _penalty(impl, critic, x, y, t, lam),
-            expected,
+            _lam_value(lam),
             rtol=RTOL,
             atol=ATOL,
-            what="penalty of a critic constant in s",
+            what="penalty of a critic not computed from s",
             inputs={"x": x, "y": y, "t": t, "lam": lam},
         )
 
 
+@pytest.mark.contract
+@settings(max_examples=10)  # a calling convention: a few batches show it
+@given(batches(d=3), weights3)
+def test_penalty_defaults_to_lam_10_and_returns_a_tensor(impl, batch, w):
+    """Without lam the penalty is 10 (‖w‖ − 1)² for D(s) = ⟨w, s⟩, returned as a 0-d tensor."""
+    weight = _tensor(w)
+    x, y, t = batch
+    penalty = impl.gradient_penalty(lambda s: s @ weight, x, y, t)
+    inputs = {"w": w, "x": x, "y": y, "t": t}
+    assert_true(
+        isinstance(penalty, torch.Tensor) and penalty.dim() == 0,
+        what="the penalty is a 0-d torch tensor",
+        inputs=inputs,
+    )
+    expected = 10.0 * (np.linalg.norm(w) - 1.0) ** 2
+    assert_close(
+        float(penalty.detach()),
+        expected,
+        rtol=1e-10,
+        atol=1e-19,
+        what="default λ = 10",
+        inputs=inputs,
+    )
+
+
+@pytest.mark.contract
 @settings(max_examples=10)  # a structural property: a few batches show it
 @given(batches(d=3), weights3)
 def test_penalty_treats_tensor_data_as_constants(impl, batch, w):
@@ -483,6 +568,7 @@ def test_penalty_treats_tensor_data_as_constants(impl, batch, w):
     )
 
 
+@pytest.mark.contract
 @settings(max_examples=10)  # validation at the boundary: a few inputs show it
 @given(batches())
 def test_interpolates_reject_invalid_input(impl, batch):
@@ -490,16 +576,29 @@ def test_interpolates_reject_invalid_input(impl, batch):
     x, y, t = batch
     with_nan = x.copy()
     with_nan[0, 0] = np.nan
-    assert_rejects(impl.wgan_interpolates, x, y, 1.5, argument="t")
-    assert_rejects(impl.wgan_interpolates, x, y, t - 2.0, argument="t")
-    assert_rejects(impl.wgan_interpolates, x, y, np.append(t, 0.5), argument="t")
-    assert_rejects(impl.wgan_interpolates, x, np.hstack([y, y]), t, argument="y")
-    assert_rejects(impl.wgan_interpolates, with_nan, y, t, argument="x")
+    assert_rejects(impl.wgan_interpolates, x, y, 1.5, argument="t", because="t = 1.5 > 1")
+    assert_rejects(impl.wgan_interpolates, x, y, t - 2.0, argument="t", because="t < 0")
+    assert_rejects(
+        impl.wgan_interpolates, x, y, np.append(t, 0.5), argument="t", because="t has n + 1 values"
+    )
+    assert_rejects(
+        impl.wgan_interpolates, x, np.hstack([y, y]), t, argument="y", because="y is (n, 2d)"
+    )
+    assert_rejects(impl.wgan_interpolates, with_nan, y, t, argument="x", because="x has a NaN")
     assert_rejects_bad_arrays(impl.wgan_interpolates, x, y, t, names=("x", "y", "t"))
-    assert_rejects(impl.wgan_interpolates, x, y, t[:, None], argument="t")  # (n, 1) is not (n,)
-    assert_rejects(impl.wgan_interpolates, x[None], y[None], 0.5, argument="x")  # both 3-D
+    assert_rejects(
+        impl.wgan_interpolates, x, y, t[:, None], argument="t", because="t is (n, 1), not (n,)"
+    )
+    assert_rejects(
+        impl.wgan_interpolates, x[None], y[None], 0.5, argument="x", because="x and y are 3-D"
+    )
+    empty = np.zeros((0, x.shape[1]))
+    assert_rejects(
+        impl.wgan_interpolates, empty, empty, 0.5, argument="x", because="x has no rows (n = 0)"
+    )
 
 
+@pytest.mark.contract
 @settings(max_examples=10)  # validation at the boundary: a few inputs show it
 @given(batches(d=2))
 def test_penalty_rejects_invalid_input(impl, batch):
@@ -509,9 +608,19 @@ def test_penalty_rejects_invalid_input(impl, batch):
     def critic(s):
         return s.sum(dim=1)
 
-    assert_rejects(impl.gradient_penalty, critic, x, y, t, lam=-1.0, argument="lam")
-    assert_rejects(impl.gradient_penalty, critic, x, y, t + 1.5, argument="t")
-    assert_rejects(impl.gradient_penalty, "not a critic", x, y, t, argument="critic")
+    assert_rejects(
+        impl.gradient_penalty, critic, x, y, t, lam=-1.0, argument="lam", because="lam = -1 < 0"
+    )
+    assert_rejects(impl.gradient_penalty, critic, x, y, t + 1.5, argument="t", because="t > 1")
+    assert_rejects(
+        impl.gradient_penalty,
+        "not a critic",
+        x,
+        y,
+        t,
+        argument="critic",
+        because="critic is a string",
+    )
     assert_rejects_bad_arrays(impl.gradient_penalty, critic, x, y, t, names=(None, "x", "y", "t"))
     assert_rejects(
         impl.gradient_penalty,
@@ -520,16 +629,18 @@ def test_penalty_rejects_invalid_input(impl, batch):
         y,
         t,
         argument="critic",
+        because="critic returns 2n scores for n rows",
     )
 
 
+@pytest.mark.contract
 @settings(max_examples=10)  # validation at the boundary: a few inputs show it
 @given(dyadic_samples(), dyadic_samples())
 def test_optimal_critic_rejects_invalid_samples(impl, real, fake):
     """Empty, NaN or 2-D samples, and a NaN point z of the critic, raise ValueError by name."""
-    assert_rejects(impl.optimal_critic_1d, [], fake, argument="real")
-    assert_rejects(impl.optimal_critic_1d, real, [], argument="fake")
+    assert_rejects(impl.optimal_critic_1d, [], fake, argument="real", because="real is empty")
+    assert_rejects(impl.optimal_critic_1d, real, [], argument="fake", because="fake is empty")
     assert_rejects_bad_arrays(impl.optimal_critic_1d, real, fake, names=("real", "fake"))
     critic = impl.optimal_critic_1d(real, fake)
-    assert_rejects(critic, np.nan, argument="z")
-    assert_rejects(critic, np.append(real, np.nan), argument="z")
+    assert_rejects(critic, np.nan, argument="z", because="z is NaN")
+    assert_rejects(critic, np.append(real, np.nan), argument="z", because="z has a NaN")

@@ -13,6 +13,14 @@ Assumptions
     contract's conventions are in spec/contract/bayesian.py).  Monte-Carlo noise
     is an (S, d) array eps whose rows ε_s are draws of N(0, I_d).
 
+Natural range
+    d ≤ 4 weights, |μ_i| ≤ 10, ρ ∈ [-30, 30] (σ from 1e-13 to 30; the gradient
+    checks use ρ ∈ [-6, 4]), S ≤ 10 000 noise rows; regression problems with
+    n ≤ 5 data points, |X_ij| ≤ 2, |y_i| ≤ 5, prior and noise variances in
+    [0.1, 10]; training with lr below 1/(curvature) and n_steps, n_samples ≥ 1;
+    softplus on [-30, 30].  softplus from −1e300 to 1e300, ρ up to 1e3 and
+    learning rates so large that training diverges are numerics properties.
+
 Argument (the algorithm and its derivation)
     .. math::
 
@@ -73,6 +81,10 @@ Argument (the algorithm and its derivation)
     8. One step from the prior (n_steps = 1).  At μ₀ = 0, σ₀ = √s², w_s = σ₀ ε_s
        and g_s = b − σ₀ Λ ε_s with b = Xᵀy / v, so
            μ₁ = lr · mean_s g_s = lr b − lr σ₀ Λ ε̄          (exactly Gaussian),
+       with standard deviation τ_i = lr σ₀ ‖Λ_{i,:}‖ / √S: across independent
+       noise streams μ₁ spreads by exactly that much.  A trainer that ignores
+       its rng and steps along E(Δμ, Δρ) is deterministic gradient descent on
+       the closed-form free energy, not Bayes by Backprop: its μ₁ does not spread.
            ρ₁ = ρ₀ + lr sigmoid(ρ₀) (mean_s g_s ⊙ ε_s + 1/σ₀),
        where mean_s g_si ε_si = b_i ε̄_i − σ₀ mean_s (Λ ε_s)_i ε_si has
        expectation −σ₀ Λ_ii: a Gaussian linear part plus a quadratic form.
@@ -84,13 +96,28 @@ Statistical checks and their false-alarm probability (spec/stats.py)
       2d ≤ 6 checks per example, within CHECKS_PER_EXAMPLE.
     * One training step (item 8): μ₁ is exactly Gaussian (bound at 1e-12); for
       ρ₁ the linear and quadratic parts get 1e-12 / 2 each (union bound).
+    * The spread of μ₁ over R = 64 independent noise streams (S = 1): the
+      sample variance V_i of R i.i.d. N(·, τ_i²) values has (R − 1) V_i / τ_i² ~
+      χ²_{R−1} exactly, so requiring it between the 1e-12 / 2 and 1 − 1e-12 / 2
+      quantiles (≈ 12.4 and 178.8 for 63 degrees of freedom) false-alarms with
+      probability 1e-12 per coordinate.  A noiseless trainer has V_i = 0 and
+      fails in every run.
     * Training to convergence: the tolerance is 2 z √P_ii with
       z = Φ⁻¹(1 − 1e-12/2) ≈ 7.1 (the linearized error is a sum of many
       independent small terms, hence close to Gaussian), plus 1e-6 of the
-      initial distance for the transient.  This rests on the linearization
+      initial distance for the transient.  This rests on
+      the linearization
       of item 7, the one approximation in this file; the factor 2 absorbs the
       nonlinearity of the ρ-dynamics and the chi-square tails of the ρ-noise: for
-      a Gaussian the nominal false-alarm rate of 2z would be below 1e-40.
+      a Gaussian the nominal false-alarm rate of 2z would be below 1e-40.  This
+      bound is heuristic, not proved: the ρ-dynamics are nonlinear.  It is also
+      loose: with S = 512 rows per step the σ tolerance is 9–18 % of σ*, so the
+      property tells σ* = Λ_ii^{-1/2} from the marginal posterior sd
+      (Λ⁻¹)_ii^{1/2} only where they differ by more.  Tightening it by a factor k
+      costs k² more gradient rows (the stationary spread scales as √(lr / S));
+      S = 4096 (3–7 %) took over 60 s for a trainer that loops over the rows
+      through callables, a correct and plain way to write it.  The mean of the
+      first step and its spread (above) are the exact checks of the update.
 
 Errata
     The exercise only asks for the derivation, so no formula to correct; the
@@ -120,6 +147,7 @@ import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy import linalg, special
+from scipy import stats as scipy_stats
 
 from spec.assertions import (
     assert_close,
@@ -135,8 +163,6 @@ from spec.lecture04._bayesian_support import (
 )
 from spec.stats import FALSE_ALARM, gaussian_mean_halfwidth
 from spec.strategies import floats, matrices, seeds, vectors
-
-# --------------------------------------------------------------------------- models
 
 
 class LinearGaussian:
@@ -260,8 +286,6 @@ def torch_objective(mu, rho, eps, X, labels):
     return (log_q - log_p - log_lik).mean()
 
 
-# --------------------------------------------------------------------------- softplus
-
 mpmath.mp.dps = 50
 
 
@@ -277,177 +301,12 @@ def mp_softplus(x):
     return float(mpmath.log1p(mpmath.exp(mpmath.mpf(x))))
 
 
-@example(21.0)  # just above torch's softplus threshold = 20, where it returns x
-@given(
-    st.one_of(
-        floats(-1e300, 1e300),
-        floats(-800.0, 800.0),
-        floats(15.0, 40.0),  # where shortcuts such as torch's "x above threshold=20" cut in
-        st.sampled_from([0.0, -745.0, 710.0, 21.0, 30.0]),
-    )
-)
-def test_softplus_matches_50_digit_evaluation(impl, x):
-    """softplus(x) = log(1 + e^x) to float64 precision, from x = −1e300 to x = 1e300."""
-    exact = mp_softplus(x)
-    # A few ulp of relative error; below ~1e-300 (x < −690) only absolute
-    # precision is meaningful, as the result is subnormal or zero.
-    assert_close(impl.softplus(x), exact, rtol=4e-15, atol=1e-300, what="softplus", inputs={"x": x})
-
-
-@given(vectors(st.integers(1, 6), -700.0, 1e3))
-def test_sigma_is_positive_and_within_log2_of_relu(impl, rho):
-    """σ = softplus(ρ) satisfies max(ρ, 0) ≤ σ ≤ max(ρ, 0) + log 2, so σ > 0 for all ρ ≥ −700."""
+def _check_sigma_within_log2_of_relu(impl, rho) -> None:
     sigma = impl.softplus(rho)
     relu = np.maximum(rho, 0.0)
     assert_true(sigma > 0, what="softplus(ρ) > 0", inputs={"rho": rho})
     assert_leq(relu, sigma, what="max(ρ, 0) ≤ softplus(ρ)", inputs={"rho": rho})
     assert_leq(sigma, relu + math.log(2.0), rtol=1e-15, what="softplus(ρ) ≤ max(ρ, 0) + log 2")
-
-
-@given(st.sampled_from([np.nan, np.inf, -np.inf]))
-def test_softplus_rejects_non_finite_input(impl, bad):
-    """softplus raises ValueError naming x for NaN or infinite input."""
-    assert_rejects(impl.softplus, np.array([0.0, bad]), argument="x")
-
-
-# --------------------------------------------------------------------------- weights
-
-
-@costly(0.35)
-@given(
-    st.integers(1, 4).flatmap(
-        lambda d: st.tuples(vectors(d), vectors(d, -30.0, 30.0), matrices(3, d, -5.0, 5.0))
-    )
-)
-def test_weights_are_mean_plus_sigma_times_noise(impl, theta_eps):
-    """w_s = μ + softplus(ρ) ⊙ ε_s for every row of eps, and w = μ exactly at ε = 0."""
-    mu, rho, eps = theta_eps
-    inputs = {"mu": mu, "rho": rho, "eps": eps}
-    sigma = np.logaddexp(0.0, rho)
-    # softplus to a few ulp, then one multiply and one add: a few ulp of the largest term.
-    assert_close(
-        impl.bbb_weights(mu, rho, eps),
-        mu + sigma * eps,
-        rtol=0.0,
-        atol=1e-14 * np.max(np.abs(mu) + sigma * np.abs(eps)),
-        what="bbb_weights",
-        inputs=inputs,
-    )
-    assert_close(
-        impl.bbb_weights(mu, rho, np.zeros_like(eps)),
-        np.broadcast_to(mu, eps.shape),
-        rtol=0.0,
-        atol=0.0,
-        what="bbb_weights at eps = 0",
-        inputs=inputs,
-    )
-    for noise in (eps[0], eps[None]):  # eps of shape (..., d): one row, or a batch of (S, d)
-        assert_close(
-            impl.bbb_weights(mu, rho, noise),
-            mu + sigma * noise,
-            rtol=0.0,
-            atol=1e-14 * np.max(np.abs(mu) + sigma * np.abs(eps)),
-            what=f"bbb_weights for eps of shape {noise.shape}",
-            inputs=inputs,
-        )
-
-
-@costly(0.25)
-@given(st.integers(1, 4).flatmap(lambda d: st.tuples(vectors(d), vectors(d))))
-def test_weights_reject_mismatched_or_invalid_arguments(impl, theta):
-    """bbb_weights raises ValueError naming the argument for wrong shapes or NaN."""
-    mu, rho = theta
-    eps = np.ones((2, mu.size))
-    assert_rejects(impl.bbb_weights, mu, np.append(rho, 0.0), eps, argument="rho")
-    assert_rejects(impl.bbb_weights, mu, rho, np.ones((2, mu.size + 1)), argument="eps")
-    assert_rejects(impl.bbb_weights, np.full_like(mu, np.nan), rho, eps, argument="mu")
-    assert_rejects_bad_arrays(
-        impl.bbb_weights, mu, rho, eps, names=("mu", "rho", "eps"), batched=("eps",)
-    )
-    assert_rejects(impl.bbb_weights, mu, rho, 0.5, argument="eps")  # eps needs a last axis of d
-    with pytest.raises(ValueError, match=r"\b(mu|rho)\b"):  # both (1, d): either may be named
-        impl.bbb_weights(mu[None], rho[None], eps)
-
-
-# --------------------------------------------------------------------------- objective, gradients
-
-
-@costly(0.35)
-@given(logistic_problems())
-def test_objective_is_the_monte_carlo_free_energy(impl, problem):
-    """bbb_objective = (1/S) Σ_s [log q(w_s|θ) − log P(w_s) − log P(D|w_s)], as in torch."""
-    mu, rho, eps, X, labels = problem
-    expected = torch_objective(*map(torch.from_numpy, problem)).item()
-    actual = impl.bbb_objective(
-        mu,
-        rho,
-        eps,
-        numpy_callable(torch_mixture_log_prior),
-        numpy_callable(torch_logistic_log_likelihood, X, labels),
-    )
-    # Different but equivalent float64 formulas; (w − μ)/σ with σ ≥ softplus(−6)
-    # and |μ| ≤ 5 loses at most ~1e-12 relative, on terms of size ≤ 1e3.
-    assert_close(
-        actual,
-        expected,
-        rtol=1e-10,
-        atol=1e-9,
-        what="bbb_objective against torch",
-        inputs=dict(zip(("mu", "rho", "eps"), problem, strict=False)),
-    )
-
-
-@costly(0.35)
-@given(logistic_problems())
-def test_gradients_equal_autograd_of_the_objective(impl, problem):
-    """bbb_gradients (Blundell et al.'s rule) equals torch autograd of the objective for any eps."""
-    mu, rho, eps, X, labels = problem
-    mu_t, rho_t = (torch.tensor(a, requires_grad=True) for a in (mu, rho))
-    torch_objective(mu_t, rho_t, *map(torch.from_numpy, (eps, X, labels))).backward()
-    grad_mu, grad_rho = impl.bbb_gradients(
-        mu,
-        rho,
-        eps,
-        numpy_gradient(torch_mixture_log_prior),
-        numpy_gradient(torch_logistic_log_likelihood, X, labels),
-    )
-    inputs = {"mu": mu, "rho": rho, "eps": eps}
-    for name, actual, expected in (("Δμ", grad_mu, mu_t.grad), ("Δρ", grad_rho, rho_t.grad)):
-        expected = expected.numpy()
-        # Autograd sums terms of size up to |g| and sigmoid(ρ) ε²/σ ≤ ε² that
-        # cancel; (w − μ)/σ is recovered to ~4e-13 absolute (|μ| ≤ 5, σ ≥ 0.0025).
-        scale = 1.0 + np.abs(expected).max() + np.max(eps**2)
-        assert_close(
-            actual,
-            expected,
-            rtol=0.0,
-            atol=1e-9 * scale,
-            what=f"{name} against autograd",
-            inputs=inputs,
-        )
-
-
-@costly(0.35)
-@given(linear_gaussian_models(), st.data())
-def test_objective_expectation_is_kl_minus_expected_log_likelihood(impl, model, data):
-    """E_ε bbb_objective = KL(q ‖ prior) − E_q log P(D|w), in closed form for linear regression."""
-    d = model.X.shape[1]
-    mu, rho = data.draw(vectors(d, -3.0, 3.0)), data.draw(vectors(d, -4.0, 3.0))
-    sigma = np.logaddexp(0.0, rho)
-    expected = model.expected_objective(torch.from_numpy(mu), torch.from_numpy(sigma)).item()
-    actual = impl.bbb_objective(mu, rho, sigma_points(d), model.log_prior, model.log_likelihood)
-    # Sigma points make the average exact (item 5); what is left is round-off on
-    # terms bounded by the sum of the closed form's absolute parts.
-    scale = 1.0 + abs(expected) + len(model.y) * abs(math.log(2 * math.pi * model.noise_var))
-    scale += np.sum(np.abs(np.log(sigma**2 / model.prior_var)))
-    assert_close(
-        actual,
-        expected,
-        rtol=0.0,
-        atol=1e-12 * scale,
-        what="sigma-point average of the objective against the closed form",
-        inputs={"mu": mu, "rho": rho},
-    )
 
 
 def _gradient_scale(model, mu, sigma):
@@ -459,149 +318,6 @@ def _gradient_scale(model, mu, sigma):
         + x_norm * (np.linalg.norm(model.y) + x_norm * w_max) / model.noise_var
     )
     return 1.0 + g * (1.0 + math.sqrt(len(mu))) + 1.0 / sigma.min()
-
-
-@costly(0.35)
-@given(linear_gaussian_models(), st.data())
-def test_expected_gradients_are_gradients_of_the_closed_form(impl, model, data):
-    """E_ε (Δμ, Δρ) is the gradient of KL(q ‖ prior) − E_q log P(D|w) with respect to (μ, ρ)."""
-    d = model.X.shape[1]
-    mu, rho = data.draw(vectors(d, -3.0, 3.0)), data.draw(vectors(d, -4.0, 3.0))
-    mu_t, rho_t = (torch.tensor(a, requires_grad=True) for a in (mu, rho))
-    model.expected_objective(mu_t, torch.nn.functional.softplus(rho_t)).backward()
-    grad_mu, grad_rho = impl.bbb_gradients(
-        mu, rho, sigma_points(d), model.grad_log_prior, model.grad_log_likelihood
-    )
-    # Exact expectation (sigma points); round-off relative to the largest term.
-    atol = 1e-12 * _gradient_scale(model, mu, np.logaddexp(0.0, rho))
-    inputs = {"mu": mu, "rho": rho}
-    assert_close(grad_mu, mu_t.grad.numpy(), rtol=0.0, atol=atol, what="E Δμ", inputs=inputs)
-    assert_close(grad_rho, rho_t.grad.numpy(), rtol=0.0, atol=atol, what="E Δρ", inputs=inputs)
-
-
-@costly(0.25)
-@given(linear_gaussian_models(), seeds)
-def test_monte_carlo_gradients_vanish_at_the_mean_field_optimum(impl, model, seed):
-    """At μ = m, σ_i² = 1/Λ_ii the Monte-Carlo gradients lie within their 1e-12 noise bound of 0."""
-    samples = 400
-    d = model.X.shape[1]
-    sigma = model.optimal_sigma
-    rho = softplus_inverse(sigma)
-    eps = np.random.default_rng(seed).standard_normal((samples, d))
-    grad_mu, grad_rho = impl.bbb_gradients(
-        model.mean, rho, eps, model.grad_log_prior, model.grad_log_likelihood
-    )
-    noise_factor = model.precision * sigma  # M = Λ D of item 6
-    # The test's own m is off by round-off, which biases Δ by ~1e-13 of its terms.
-    slack = 1e-11 * _gradient_scale(model, model.mean, sigma)
-    for i in range(d):
-        mu_bound = gaussian_mean_halfwidth(samples, np.linalg.norm(noise_factor[i]), FALSE_ALARM)
-        b_i = np.zeros((d, d))
-        b_i[i] = noise_factor[i]
-        rho_bound = sigmoid(rho[i]) * mean_quadratic_form_halfwidth(b_i, samples, FALSE_ALARM)
-        inputs = {"i": i, "seed": seed, "mu": model.mean, "rho": rho}
-        assert_leq(abs(grad_mu[i]), mu_bound + slack, what="|Δμ_i| at the optimum", inputs=inputs)
-        assert_leq(abs(grad_rho[i]), rho_bound + slack, what="|Δρ_i| at the optimum", inputs=inputs)
-
-
-@costly(0.25)
-@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))))
-def test_objective_and_gradients_reject_invalid_arguments(impl, theta):
-    """bbb_objective and bbb_gradients raise ValueError naming a bad callable, eps or rho."""
-    mu, rho = theta
-    d = mu.size
-    eps = np.ones((2, d))
-
-    def zero(w):
-        return 0.0
-
-    def nan(w):
-        return float("nan")
-
-    def zeros(w):
-        return np.zeros(d)
-
-    def wrong_shape(w):
-        return np.zeros(d + 1)
-
-    def nans(w):
-        return np.full(d, np.nan)
-
-    assert_rejects(impl.bbb_objective, mu, rho, eps, "not callable", zero, argument="log_prior")
-    assert_rejects(impl.bbb_objective, mu, rho, eps, zero, nan, argument="log_likelihood")
-    assert_rejects(impl.bbb_objective, mu, rho, np.ones((2, d + 1)), zero, zero, argument="eps")
-    assert_rejects(impl.bbb_objective, mu, np.full(d, -800.0), eps, zero, zero, argument="rho")
-    assert_rejects(impl.bbb_gradients, mu, rho, eps, wrong_shape, zeros, argument="grad_log_prior")
-    assert_rejects(impl.bbb_gradients, mu, rho, eps, zeros, nans, argument="grad_log_likelihood")
-    assert_rejects(impl.bbb_gradients, mu, rho[:-1], eps, zeros, zeros, argument="rho")
-    # eps must be (S, d): the extra leading axis of assert_rejects_bad_arrays is refused.
-    assert_rejects_bad_arrays(
-        impl.bbb_objective, mu, rho, eps, zero, zero, names=("mu", "rho", "eps", None, None)
-    )
-    assert_rejects_bad_arrays(
-        impl.bbb_gradients, mu, rho, eps, zeros, zeros, names=("mu", "rho", "eps", None, None)
-    )
-    assert_rejects(impl.bbb_objective, mu, rho, eps[0], zero, zero, argument="eps")
-    assert_rejects(impl.bbb_gradients, mu, rho, eps[0], zeros, zeros, argument="eps")
-    one_row = eps[:1]  # a single bad value, NaN or -inf in a gradient, is still reported
-    assert_rejects(impl.bbb_objective, mu, rho, one_row, nan, zero, argument="log_prior")
-
-    def minus_inf(w):
-        return np.where(np.arange(d) == 0, -np.inf, 0.0)
-
-    assert_rejects(
-        impl.bbb_gradients, mu, rho, one_row, zeros, minus_inf, argument="grad_log_likelihood"
-    )
-
-
-@costly(0.25)
-@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))))
-def test_zero_prior_or_likelihood_density_makes_the_objective_infinite(impl, theta):
-    """A log_prior or log_likelihood of −inf (zero density) at some w_s makes bbb_objective +inf."""
-    mu, rho = theta
-    eps = np.ones((2, mu.size))
-
-    def zero(w):
-        return 0.0
-
-    def impossible(w):
-        return -np.inf
-
-    inputs = {"mu": mu, "rho": rho}
-    for prior, likelihood in ((impossible, zero), (zero, impossible)):
-        actual = impl.bbb_objective(mu, rho, eps, prior, likelihood)
-        assert_true(actual == np.inf, what="bbb_objective = +inf", inputs=inputs)
-
-
-@costly(0.25)
-@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))), seeds)
-def test_gradients_are_float64_for_float32_callables(impl, theta, seed):
-    """Gradient callables returning float32 (e.g. a float32 network) are summed in float64."""
-    mu, rho = theta
-    d = mu.size
-    rng = np.random.default_rng(seed)
-    eps = rng.standard_normal((3, d))
-    a, b = (rng.standard_normal(d).astype(np.float32) for _ in "ab")
-
-    def prior(w):
-        return a
-
-    def likelihood(w):
-        return b
-
-    g = a.astype(np.float64) + b.astype(np.float64)  # exact: two float32 values add exactly
-    sigma = np.logaddexp(0.0, rho)
-    grad_mu, grad_rho = impl.bbb_gradients(mu, rho, eps, prior, likelihood)
-    inputs = {"mu": mu, "rho": rho, "seed": seed}
-    for name, actual, expected in (
-        ("Δμ", grad_mu, -g),
-        ("Δρ", grad_rho, -sigmoid(rho) * (g * eps.mean(axis=0) + 1.0 / sigma)),
-    ):
-        assert_true(actual.dtype == np.float64, what=f"{name} is float64", inputs=inputs)
-        assert_close(actual, expected, rtol=1e-14, atol=1e-14, what=name, inputs=inputs)
-
-
-# --------------------------------------------------------------------------- training
 
 
 @st.composite
@@ -653,6 +369,186 @@ def linearized_sd(model, lr, samples):
     return sds[0], s * sds[1]  # δσ ≈ sigmoid(ρ*) δρ
 
 
+SPREAD_RUNS = 64
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(floats(-30.0, 30.0))
+def test_softplus_is_log_one_plus_exp(impl, x):
+    """softplus(x) = log(1 + e^x) on the natural range |x| ≤ 30."""
+    # e^x within an ulp, then log1p (condition ≤ 1) or log of 1 + e^x: a few u relative.
+    exact = mp_softplus(x)
+    assert_close(impl.softplus(x), exact, rtol=4e-15, atol=0.0, what="softplus", inputs={"x": x})
+
+
+@pytest.mark.claim
+@given(vectors(st.integers(1, 6), -30.0, 30.0))
+def test_sigma_is_positive_and_within_log2_of_relu(impl, rho):
+    """σ = softplus(ρ) satisfies max(ρ, 0) ≤ σ ≤ max(ρ, 0) + log 2, and σ > 0."""
+    _check_sigma_within_log2_of_relu(impl, rho)
+
+
+@pytest.mark.claim
+@costly(0.35)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda d: st.tuples(vectors(d), vectors(d, -30.0, 30.0), matrices(3, d, -5.0, 5.0))
+    )
+)
+def test_weights_are_mean_plus_sigma_times_noise(impl, theta_eps):
+    """w_s = μ + softplus(ρ) ⊙ ε_s for every row of eps, and w = μ exactly at ε = 0."""
+    mu, rho, eps = theta_eps
+    inputs = {"mu": mu, "rho": rho, "eps": eps}
+    sigma = np.logaddexp(0.0, rho)
+    # softplus to a few ulp, then one multiply and one add: a few ulp of the largest term.
+    assert_close(
+        impl.bbb_weights(mu, rho, eps),
+        mu + sigma * eps,
+        rtol=0.0,
+        atol=1e-14 * np.max(np.abs(mu) + sigma * np.abs(eps)),
+        what="bbb_weights",
+        inputs=inputs,
+    )
+    assert_close(
+        impl.bbb_weights(mu, rho, np.zeros_like(eps)),
+        np.broadcast_to(mu, eps.shape),
+        rtol=0.0,
+        atol=0.0,
+        what="bbb_weights at eps = 0",
+        inputs=inputs,
+    )
+
+
+@pytest.mark.claim
+@costly(0.35)
+@given(logistic_problems())
+def test_objective_is_the_monte_carlo_free_energy(impl, problem):
+    """bbb_objective = (1/S) Σ_s [log q(w_s|θ) − log P(w_s) − log P(D|w_s)], as in torch."""
+    mu, rho, eps, X, labels = problem
+    expected = torch_objective(*map(torch.from_numpy, problem)).item()
+    actual = impl.bbb_objective(
+        mu,
+        rho,
+        eps,
+        numpy_callable(torch_mixture_log_prior),
+        numpy_callable(torch_logistic_log_likelihood, X, labels),
+    )
+    # Different but equivalent float64 formulas; (w − μ)/σ with σ ≥ softplus(−6)
+    # and |μ| ≤ 5 loses at most ~1e-12 relative, on terms of size ≤ 1e3.
+    assert_close(
+        actual,
+        expected,
+        rtol=1e-10,
+        atol=1e-9,
+        what="bbb_objective against torch",
+        inputs=dict(zip(("mu", "rho", "eps"), problem, strict=False)),
+    )
+
+
+@pytest.mark.claim
+@costly(0.35)
+@given(logistic_problems())
+def test_gradients_equal_autograd_of_the_objective(impl, problem):
+    """bbb_gradients (Blundell et al.'s rule) equals torch autograd of the objective for any eps."""
+    mu, rho, eps, X, labels = problem
+    mu_t, rho_t = (torch.tensor(a, requires_grad=True) for a in (mu, rho))
+    torch_objective(mu_t, rho_t, *map(torch.from_numpy, (eps, X, labels))).backward()
+    grad_mu, grad_rho = impl.bbb_gradients(
+        mu,
+        rho,
+        eps,
+        numpy_gradient(torch_mixture_log_prior),
+        numpy_gradient(torch_logistic_log_likelihood, X, labels),
+    )
+    inputs = {"mu": mu, "rho": rho, "eps": eps}
+    for name, actual, expected in (("Δμ", grad_mu, mu_t.grad), ("Δρ", grad_rho, rho_t.grad)):
+        expected = expected.numpy()
+        # Autograd sums terms of size up to |g| and sigmoid(ρ) ε²/σ ≤ ε² that
+        # cancel; (w − μ)/σ is recovered to ~4e-13 absolute (|μ| ≤ 5, σ ≥ 0.0025).
+        scale = 1.0 + np.abs(expected).max() + np.max(eps**2)
+        assert_close(
+            actual,
+            expected,
+            rtol=0.0,
+            atol=1e-9 * scale,
+            what=f"{name} against autograd",
+            inputs=inputs,
+        )
+
+
+@pytest.mark.claim
+@costly(0.35)
+@given(linear_gaussian_models(), st.data())
+def test_objective_expectation_is_kl_minus_expected_log_likelihood(impl, model, data):
+    """E_ε bbb_objective = KL(q ‖ prior) − E_q log P(D|w), in closed form for linear regression."""
+    d = model.X.shape[1]
+    mu, rho = data.draw(vectors(d, -3.0, 3.0)), data.draw(vectors(d, -4.0, 3.0))
+    sigma = np.logaddexp(0.0, rho)
+    expected = model.expected_objective(torch.from_numpy(mu), torch.from_numpy(sigma)).item()
+    actual = impl.bbb_objective(mu, rho, sigma_points(d), model.log_prior, model.log_likelihood)
+    # Sigma points make the average exact (item 5); what is left is round-off on
+    # terms bounded by the sum of the closed form's absolute parts.
+    scale = 1.0 + abs(expected) + len(model.y) * abs(math.log(2 * math.pi * model.noise_var))
+    scale += np.sum(np.abs(np.log(sigma**2 / model.prior_var)))
+    assert_close(
+        actual,
+        expected,
+        rtol=0.0,
+        atol=1e-12 * scale,
+        what="sigma-point average of the objective against the closed form",
+        inputs={"mu": mu, "rho": rho},
+    )
+
+
+@pytest.mark.claim
+@costly(0.35)
+@given(linear_gaussian_models(), st.data())
+def test_expected_gradients_are_gradients_of_the_closed_form(impl, model, data):
+    """E_ε (Δμ, Δρ) is the gradient of KL(q ‖ prior) − E_q log P(D|w) with respect to (μ, ρ)."""
+    d = model.X.shape[1]
+    mu, rho = data.draw(vectors(d, -3.0, 3.0)), data.draw(vectors(d, -4.0, 3.0))
+    mu_t, rho_t = (torch.tensor(a, requires_grad=True) for a in (mu, rho))
+    model.expected_objective(mu_t, torch.nn.functional.softplus(rho_t)).backward()
+    grad_mu, grad_rho = impl.bbb_gradients(
+        mu, rho, sigma_points(d), model.grad_log_prior, model.grad_log_likelihood
+    )
+    # Exact expectation (sigma points); round-off relative to the largest term.
+    atol = 1e-12 * _gradient_scale(model, mu, np.logaddexp(0.0, rho))
+    inputs = {"mu": mu, "rho": rho}
+    assert_close(grad_mu, mu_t.grad.numpy(), rtol=0.0, atol=atol, what="E Δμ", inputs=inputs)
+    assert_close(grad_rho, rho_t.grad.numpy(), rtol=0.0, atol=atol, what="E Δρ", inputs=inputs)
+
+
+@pytest.mark.claim
+@costly(0.25)
+@given(linear_gaussian_models(), seeds)
+def test_monte_carlo_gradients_vanish_at_the_mean_field_optimum(impl, model, seed):
+    """At μ = m, σ_i² = 1/Λ_ii the Monte-Carlo gradients lie within their 1e-12 noise bound of 0."""
+    samples = 400
+    d = model.X.shape[1]
+    sigma = model.optimal_sigma
+    rho = softplus_inverse(sigma)
+    eps = np.random.default_rng(seed).standard_normal((samples, d))
+    grad_mu, grad_rho = impl.bbb_gradients(
+        model.mean, rho, eps, model.grad_log_prior, model.grad_log_likelihood
+    )
+    noise_factor = model.precision * sigma  # M = Λ D of item 6
+    # The test's own m is off by round-off, which biases Δ by ~1e-13 of its terms.
+    slack = 1e-11 * _gradient_scale(model, model.mean, sigma)
+    for i in range(d):
+        mu_bound = gaussian_mean_halfwidth(samples, np.linalg.norm(noise_factor[i]), FALSE_ALARM)
+        b_i = np.zeros((d, d))
+        b_i[i] = noise_factor[i]
+        rho_bound = sigmoid(rho[i]) * mean_quadratic_form_halfwidth(b_i, samples, FALSE_ALARM)
+        inputs = {"i": i, "seed": seed, "mu": model.mean, "rho": rho}
+        assert_leq(abs(grad_mu[i]), mu_bound + slack, what="|Δμ_i| at the optimum", inputs=inputs)
+        assert_leq(abs(grad_rho[i]), rho_bound + slack, what="|Δρ_i| at the optimum", inputs=inputs)
+
+
+@pytest.mark.claim
 @costly(0.5)
 @given(well_conditioned_models(), seeds)
 def test_one_training_step_from_the_prior_is_a_blundell_step(impl, model, seed):
@@ -693,11 +589,57 @@ def test_one_training_step_from_the_prior_is_a_blundell_step(impl, model, seed):
         )
 
 
+@pytest.mark.claim
+@costly(0.25)
+@given(well_conditioned_models(), seeds)
+def test_first_step_spreads_across_noise_streams_as_the_reparameterization_implies(
+    impl, model, seed
+):
+    """Over 64 independent rngs one step with S = 1 spreads μ₁_i with sd lr σ₀ ‖Λ_{i,:}‖."""
+    d = model.X.shape[1]
+    lr = 0.25 / np.linalg.eigvalsh(model.precision).max()
+    first_means = np.array(
+        [
+            impl.bbb_fit_linear_regression(
+                *(model.X, model.y, model.prior_var, model.noise_var, 1, lr, 1),
+                np.random.default_rng([seed, run]),
+            )[0]
+            for run in range(SPREAD_RUNS)
+        ]
+    )
+    # Item 8 with S = 1: μ₁ = lr b − lr σ₀ Λ ε, so μ₁_i ~ N(lr b_i, τ_i²) independently per run.
+    tau = lr * math.sqrt(model.prior_var) * np.linalg.norm(model.precision, axis=1)
+    dof = SPREAD_RUNS - 1
+    low, high = (
+        scipy_stats.chi2.ppf(FALSE_ALARM / 2, dof),
+        scipy_stats.chi2.isf(FALSE_ALARM / 2, dof),
+    )
+    scaled = dof * first_means.var(axis=0, ddof=1) / tau**2  # ~ χ²_{R−1} per coordinate
+    for i in range(d):
+        inputs = {"i": i, "seed": seed, "lr": lr, "tau_i": tau[i], "spread": scaled[i]}
+        # Round-off in μ₁ (~1e-15 of lr|b|) is far below τ_i: 1e-9 relative slack suffices.
+        assert_leq(
+            low,
+            scaled[i],
+            rtol=1e-9,
+            what="(R − 1) · sample variance of μ₁_i / τ_i² above its χ² 1e-12 quantile",
+            inputs=inputs,
+        )
+        assert_leq(
+            scaled[i],
+            high,
+            rtol=1e-9,
+            what="(R − 1) · sample variance of μ₁_i / τ_i² below its χ² 1e-12 quantile",
+            inputs=inputs,
+        )
+
+
+@pytest.mark.claim
 @costly(0.25)
 @given(well_conditioned_models(), seeds)
 def test_training_reaches_the_mean_field_optimum(impl, model, seed):
     """bbb_fit_linear_regression ends within its derived noise tolerance of μ = m, σ_i² = 1/Λ_ii."""
-    samples = 512
+    samples = 512  # the σ tolerance is 9–18 % of σ* (Statistical checks)
     lr, steps = training_schedule(model)
     mu, sigma = impl.bbb_fit_linear_regression(
         model.X,
@@ -728,48 +670,35 @@ def test_training_reaches_the_mean_field_optimum(impl, model, seed):
     )
 
 
-@costly(0.25)
-@given(well_conditioned_models())
-def test_training_rejects_invalid_hyperparameters(impl, model):
-    """bbb_fit_linear_regression raises ValueError naming a bad argument, diverging lr included."""
-    X, y, s2, v = model.X, model.y, model.prior_var, model.noise_var
-    rng = np.random.default_rng(0)
-    assert_rejects(
-        impl.bbb_fit_linear_regression, X, y, -s2, v, 5, 0.1, 2, rng, argument="prior_var"
-    )
-    assert_rejects(
-        impl.bbb_fit_linear_regression, X, y, s2, 0.0, 5, 0.1, 2, rng, argument="noise_var"
-    )
-    assert_rejects(impl.bbb_fit_linear_regression, X, y, s2, v, 0, 0.1, 2, rng, argument="n_steps")
-    assert_rejects(impl.bbb_fit_linear_regression, X, y, s2, v, 5, -0.1, 2, rng, argument="lr")
-    assert_rejects(
-        impl.bbb_fit_linear_regression, X, y, s2, v, 5, 0.1, 0, rng, argument="n_samples"
-    )
-    assert_rejects(impl.bbb_fit_linear_regression, X, y[:-1], s2, v, 5, 0.1, 2, rng, argument="y")
-    assert_rejects_bad_arrays(
-        impl.bbb_fit_linear_regression,
-        *(X, y, s2, v, 5, 0.1, 2, rng),
-        names=("X", "y", "prior_var", "noise_var", None, "lr", None, None),
-    )
-    assert_rejects(
-        impl.bbb_fit_linear_regression, X[None], y[:1], s2, v, 5, 0.1, 2, rng, argument="X"
-    )
-    for count in (True, 2.5, np.float64(3.0)):  # counts must be integers, and not bool
-        assert_rejects(
-            impl.bbb_fit_linear_regression, X, y, s2, v, count, 0.1, 2, rng, argument="n_steps"
-        )
-        assert_rejects(
-            impl.bbb_fit_linear_regression, X, y, s2, v, 5, 0.1, count, rng, argument="n_samples"
-        )
-    for generator in (0, np.random.RandomState(0)):
-        assert_rejects(
-            impl.bbb_fit_linear_regression, X, y, s2, v, 5, 0.1, 2, generator, argument="rng"
-        )
-    # Steps of 1e6 / the curvature multiply the error by ~1e6 each: overflow in ~52 steps.
-    big = 1e6 / np.linalg.eigvalsh(model.precision).min()
-    assert_rejects(impl.bbb_fit_linear_regression, X, y, s2, v, 80, big, 2, rng, argument="lr")
+# --- numerics tier: accuracy and robustness at extreme inputs ---
 
 
+@pytest.mark.numerics
+@example(21.0)  # just above torch's softplus threshold = 20, where it returns x
+@given(
+    st.one_of(
+        floats(-1e300, 1e300),
+        floats(-800.0, 800.0),
+        floats(15.0, 40.0),  # where shortcuts such as torch's "x above threshold=20" cut in
+        st.sampled_from([0.0, -745.0, 710.0, 21.0, 30.0]),
+    )
+)
+def test_softplus_matches_50_digit_evaluation(impl, x):
+    """softplus(x) = log(1 + e^x) to float64 precision, from x = −1e300 to x = 1e300."""
+    exact = mp_softplus(x)
+    # A few ulp of relative error; below ~1e-300 (x < −690) only absolute
+    # precision is meaningful, as the result is subnormal or zero.
+    assert_close(impl.softplus(x), exact, rtol=4e-15, atol=1e-300, what="softplus", inputs={"x": x})
+
+
+@pytest.mark.numerics
+@given(vectors(st.integers(1, 6), -700.0, 1e3))
+def test_sigma_stays_positive_and_finite_for_extreme_rho(impl, rho):
+    """max(ρ, 0) ≤ σ ≤ max(ρ, 0) + log 2 and σ > 0 for ρ from −700 to 1e3, without overflow."""
+    _check_sigma_within_log2_of_relu(impl, rho)
+
+
+@pytest.mark.numerics
 @costly(0.25)
 @given(well_conditioned_models())
 def test_training_returns_finite_parameters_or_rejects_the_lr(impl, model):
@@ -790,3 +719,264 @@ def test_training_returns_finite_parameters_or_rejects_the_lr(impl, model):
                 continue
             assert_true(np.isfinite(mu), what="trained μ is finite", inputs=inputs)
             assert_true((sigma > 0) & np.isfinite(sigma), what="0 < trained σ < inf", inputs=inputs)
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(st.sampled_from([np.nan, np.inf, -np.inf]))
+def test_softplus_rejects_non_finite_input(impl, bad):
+    """softplus keeps the shape of valid input and raises ValueError naming x for NaN or inf."""
+    assert_rejects(impl.softplus, np.array([0.0, bad]), argument="x", because=f"x has {bad}")
+    # Valid calls: a number gives a float, an array an array of its shape (types: contract).
+    assert_true(np.shape(impl.softplus(np.zeros((2, 3)))) == (2, 3), what="softplus keeps shape")
+    assert_true(np.ndim(impl.softplus(0.5)) == 0, what="softplus of a number is a number")
+
+
+@pytest.mark.contract
+@costly(0.25)
+@given(
+    st.integers(1, 4).flatmap(
+        lambda d: st.tuples(vectors(d), vectors(d, -30.0, 30.0), matrices(3, d, -5.0, 5.0))
+    )
+)
+def test_weights_take_eps_of_any_leading_shape(impl, theta_eps):
+    """eps of shape (..., d), one row (d,) or a batch (1, S, d), gives w of the same shape."""
+    mu, rho, eps = theta_eps
+    inputs = {"mu": mu, "rho": rho, "eps": eps}
+    sigma = np.logaddexp(0.0, rho)
+    for noise in (eps, eps[0], eps[None]):
+        assert_close(
+            impl.bbb_weights(mu, rho, noise),
+            mu + sigma * noise,
+            rtol=0.0,
+            atol=1e-14 * np.max(np.abs(mu) + sigma * np.abs(eps)),
+            what=f"bbb_weights for eps of shape {noise.shape}",
+            inputs=inputs,
+        )
+
+
+@pytest.mark.contract
+@costly(0.25)
+@given(st.integers(1, 4).flatmap(lambda d: st.tuples(vectors(d), vectors(d))))
+def test_weights_reject_mismatched_or_invalid_arguments(impl, theta):
+    """bbb_weights raises ValueError naming the argument for wrong shapes or NaN."""
+    mu, rho = theta
+    eps = np.ones((2, mu.size))
+    longer = np.append(rho, 0.0)
+    assert_rejects(
+        impl.bbb_weights, mu, longer, eps, argument="rho", because="rho has d + 1 entries"
+    )
+    wide = np.ones((2, mu.size + 1))
+    assert_rejects(impl.bbb_weights, mu, rho, wide, argument="eps", because="eps has d + 1 columns")
+    nan = np.full_like(mu, np.nan)
+    assert_rejects(impl.bbb_weights, nan, rho, eps, argument="mu", because="mu is NaN")
+    assert_rejects_bad_arrays(
+        impl.bbb_weights, mu, rho, eps, names=("mu", "rho", "eps"), batched=("eps",)
+    )
+    assert_rejects(
+        impl.bbb_weights, mu, rho, 0.5, argument="eps", because="eps has no last axis of d"
+    )
+    with pytest.raises(ValueError, match=r"\b(mu|rho)\b"):  # both (1, d): either may be named
+        impl.bbb_weights(mu[None], rho[None], eps)
+
+
+@pytest.mark.contract
+@costly(0.25)
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))))
+def test_objective_and_gradients_reject_invalid_arguments(impl, theta):
+    """bbb_objective and bbb_gradients raise ValueError naming a bad callable, eps or rho."""
+    mu, rho = theta
+    d = mu.size
+    eps = np.ones((2, d))
+
+    def zero(w):
+        return 0.0
+
+    def nan(w):
+        return float("nan")
+
+    def zeros(w):
+        return np.zeros(d)
+
+    def wrong_shape(w):
+        return np.zeros(d + 1)
+
+    def nans(w):
+        return np.full(d, np.nan)
+
+    assert_rejects(
+        impl.bbb_objective,
+        mu,
+        rho,
+        eps,
+        "not callable",
+        zero,
+        argument="log_prior",
+        because="a string",
+    )
+    assert_rejects(
+        impl.bbb_objective,
+        mu,
+        rho,
+        eps,
+        zero,
+        nan,
+        argument="log_likelihood",
+        because="it returns NaN",
+    )
+    wide, tiny_rho = np.ones((2, d + 1)), np.full(d, -800.0)
+    assert_rejects(
+        impl.bbb_objective, mu, rho, wide, zero, zero, argument="eps", because="d + 1 columns"
+    )
+    assert_rejects(
+        impl.bbb_objective,
+        mu,
+        tiny_rho,
+        eps,
+        zero,
+        zero,
+        argument="rho",
+        because="softplus(-800) = 0",
+    )
+    assert_rejects(
+        impl.bbb_gradients,
+        *(mu, rho, eps, wrong_shape, zeros),
+        argument="grad_log_prior",
+        because="it returns d + 1 entries",
+    )
+    assert_rejects(
+        impl.bbb_gradients,
+        *(mu, rho, eps, zeros, nans),
+        argument="grad_log_likelihood",
+        because="it returns NaN",
+    )
+    assert_rejects(
+        impl.bbb_gradients, mu, rho[:-1], eps, zeros, zeros, argument="rho", because="d − 1 entries"
+    )
+    no_rows = np.ones((0, d))
+    assert_rejects(
+        impl.bbb_objective, mu, rho, no_rows, zero, zero, argument="eps", because="S = 0 rows"
+    )
+    assert_rejects(
+        impl.bbb_gradients, mu, rho, no_rows, zeros, zeros, argument="eps", because="S = 0 rows"
+    )
+    # eps must be (S, d): the extra leading axis of assert_rejects_bad_arrays is refused.
+    assert_rejects_bad_arrays(
+        impl.bbb_objective, mu, rho, eps, zero, zero, names=("mu", "rho", "eps", None, None)
+    )
+    assert_rejects_bad_arrays(
+        impl.bbb_gradients, mu, rho, eps, zeros, zeros, names=("mu", "rho", "eps", None, None)
+    )
+    one_d = "eps is (d,), not (S, d)"
+    assert_rejects(impl.bbb_objective, mu, rho, eps[0], zero, zero, argument="eps", because=one_d)
+    assert_rejects(impl.bbb_gradients, mu, rho, eps[0], zeros, zeros, argument="eps", because=one_d)
+    one_row = eps[:1]  # a single bad value, NaN or -inf in a gradient, is still reported
+    assert_rejects(
+        impl.bbb_objective,
+        mu,
+        rho,
+        one_row,
+        nan,
+        zero,
+        argument="log_prior",
+        because="it returns NaN",
+    )
+
+    def minus_inf(w):
+        return np.where(np.arange(d) == 0, -np.inf, 0.0)
+
+    assert_rejects(
+        impl.bbb_gradients,
+        *(mu, rho, one_row, zeros, minus_inf),
+        argument="grad_log_likelihood",
+        because="it returns -inf",
+    )
+
+
+@pytest.mark.contract
+@costly(0.25)
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))))
+def test_zero_prior_or_likelihood_density_makes_the_objective_infinite(impl, theta):
+    """A log_prior or log_likelihood of −inf (zero density) at some w_s makes bbb_objective +inf."""
+    mu, rho = theta
+    eps = np.ones((2, mu.size))
+
+    def zero(w):
+        return 0.0
+
+    def impossible(w):
+        return -np.inf
+
+    inputs = {"mu": mu, "rho": rho}
+    for prior, likelihood in ((impossible, zero), (zero, impossible)):
+        actual = impl.bbb_objective(mu, rho, eps, prior, likelihood)
+        assert_true(actual == np.inf, what="bbb_objective = +inf", inputs=inputs)
+
+
+@pytest.mark.contract
+@costly(0.25)
+@given(st.integers(1, 3).flatmap(lambda d: st.tuples(vectors(d), vectors(d, -3.0, 3.0))), seeds)
+def test_gradients_are_float64_for_float32_callables(impl, theta, seed):
+    """Gradient callables returning float32 (e.g. a float32 network) are summed in float64."""
+    mu, rho = theta
+    d = mu.size
+    rng = np.random.default_rng(seed)
+    eps = rng.standard_normal((3, d))
+    a, b = (rng.standard_normal(d).astype(np.float32) for _ in "ab")
+
+    def prior(w):
+        return a
+
+    def likelihood(w):
+        return b
+
+    g = a.astype(np.float64) + b.astype(np.float64)  # exact: two float32 values add exactly
+    sigma = np.logaddexp(0.0, rho)
+    grad_mu, grad_rho = impl.bbb_gradients(mu, rho, eps, prior, likelihood)
+    inputs = {"mu": mu, "rho": rho, "seed": seed}
+    for name, actual, expected in (
+        ("Δμ", grad_mu, -g),
+        ("Δρ", grad_rho, -sigmoid(rho) * (g * eps.mean(axis=0) + 1.0 / sigma)),
+    ):
+        assert_true(actual.dtype == np.float64, what=f"{name} is float64", inputs=inputs)
+        assert_close(actual, expected, rtol=1e-14, atol=1e-14, what=name, inputs=inputs)
+
+
+@pytest.mark.contract
+@costly(0.25)
+@given(well_conditioned_models())
+def test_training_rejects_invalid_hyperparameters(impl, model):
+    """bbb_fit_linear_regression raises ValueError naming a bad argument, diverging lr included."""
+    X, y, s2, v = model.X, model.y, model.prior_var, model.noise_var
+    rng = np.random.default_rng(0)
+    mu, sigma = impl.bbb_fit_linear_regression(X, y, s2, v, 2, 0.1, 2, rng)  # a valid call
+    d = X.shape[1]
+    assert_true(mu.shape == (d,) and sigma.shape == (d,), what="μ and σ have shape (d,)")
+
+    def rejects(*args, argument, because):
+        assert_rejects(impl.bbb_fit_linear_regression, *args, argument=argument, because=because)
+
+    rejects(X, y, -s2, v, 5, 0.1, 2, rng, argument="prior_var", because="prior_var < 0")
+    rejects(X, y, s2, 0.0, 5, 0.1, 2, rng, argument="noise_var", because="noise_var = 0")
+    rejects(X, y, s2, v, 0, 0.1, 2, rng, argument="n_steps", because="n_steps = 0")
+    rejects(X, y, s2, v, 5, -0.1, 2, rng, argument="lr", because="lr < 0")
+    rejects(X, y, s2, v, 5, 0.1, 0, rng, argument="n_samples", because="n_samples = 0")
+    rejects(X, y[:-1], s2, v, 5, 0.1, 2, rng, argument="y", because="y is one entry short")
+    assert_rejects_bad_arrays(
+        impl.bbb_fit_linear_regression,
+        *(X, y, s2, v, 5, 0.1, 2, rng),
+        names=("X", "y", "prior_var", "noise_var", None, "lr", None, None),
+    )
+    rejects(X[None], y[:1], s2, v, 5, 0.1, 2, rng, argument="X", because="X is 3-D")
+    for count in (True, 2.5, np.float64(3.0)):  # counts must be integers, and not bool
+        because = f"a count of {count!r} is not an int"
+        rejects(X, y, s2, v, count, 0.1, 2, rng, argument="n_steps", because=because)
+        rejects(X, y, s2, v, 5, 0.1, count, rng, argument="n_samples", because=because)
+    for generator in (0, np.random.RandomState(0)):
+        because = f"rng is a {type(generator).__name__}, not a numpy.random.Generator"
+        rejects(X, y, s2, v, 5, 0.1, 2, generator, argument="rng", because=because)
+    # Steps of 1e6 / the curvature multiply the error by ~1e6 each: overflow in ~52 steps.
+    big = 1e6 / np.linalg.eigvalsh(model.precision).min()
+    rejects(X, y, s2, v, 80, big, 2, rng, argument="lr", because="training with it diverges")

@@ -10,6 +10,7 @@ from scipy import special
 
 EXERCISE = "3.10"
 CAUGHT_BY = "test_js_is_log2_on_disjoint_supports"
+TIER = "claim"
 
 
 def js_divergence(p, q):
