@@ -16,6 +16,14 @@ Assumptions
     1/s^2 = 1/tau^2 + N/sigma^2 and m = s^2 sum_i x_i / sigma^2, and the drift
     uses the full batch (n = N), so it is the exact gradient -(theta - m)/s^2.
 
+Natural range
+    Logistic models with N <= 7 points of dimension <= 3, features in
+    [-5, 5], theta in [-3, 3], prior sd in [0.5, 5], all minibatch sizes n in 1..N;
+    Gaussian targets with N <= 6 data in [-10, 10] and sds in [0.3, 3],
+    eta / s^2 in [1e-3, 1.999]; single steps with entries |.| <= 1e3 and
+    eta in [1e-8, 10].  Features of 1e-158, whose drift covariance is
+    subnormal, are numerics.
+
 Argument
     .. math::
 
@@ -83,6 +91,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -97,7 +106,7 @@ from spec.assertions import (
     assert_true,
 )
 from spec.lecture05._mcmc_support import mean_square_interval
-from spec.strategies import floats, matrices, seeds, vectors
+from spec.strategies import floats, log_uniform, matrices, seeds, vectors
 
 EPS = np.finfo(np.float64).eps
 # Failure messages name only derived values: Hypothesis prints the drawn inputs itself.
@@ -207,84 +216,16 @@ def drift_scale(prior_term: np.ndarray, per_point: np.ndarray) -> np.ndarray:
     return np.abs(prior_term) + np.abs(per_point).sum(axis=0)
 
 
-# Sums of at most 1 + 7 terms, averaged over at most 35 minibatches: the round-off
-# stays below ~50 eps of the terms' magnitude; 1e-12 leaves a factor ~100 of slack.
+# Error model for a drift: 1 + n <= 8 terms (N/n times a sum of n <= 7) in any order err by
+# at most ~8u times the sum of their magnitudes (Higham, Accuracy and Stability, §4.2), the
+# N/n scaling adds one rounding, and the average over <= C(7, 3) = 35 minibatches adds ~35u
+# of its own scale, whose mean over minibatches is exactly drift_scale: <= ~50u * scale
+# ~ 6e-15 * scale in all (u = 2^-53).  1e-12 leaves a factor ~200; a wrong factor N/n is
+# off by a relative (N - n) / n >= 1/6.
 SUM_RTOL = 1e-12
 
-# --------------------------------------------------------------------------- the N/n factor
 
-
-@given(models_with_batch_size())
-def test_minibatch_drift_averages_to_full_data_drift(impl, model_and_n):
-    """The drift averaged over all C(N, n) minibatches is the full-data drift, exactly."""
-    model, n = model_and_n
-    prior_term, per_point = model.drift_terms()
-    drifts = [model.drift(impl, rows) for rows in combinations(range(len(model.data)), n)]
-    assert_close(
-        np.mean(drifts, axis=0),
-        prior_term + per_point.sum(axis=0),
-        rtol=0.0,
-        atol=SUM_RTOL * drift_scale(prior_term, per_point),
-        what="average minibatch drift against the full-data drift",
-    )
-
-
-@given(models_with_batch_size())
-def test_minibatch_of_identical_points_gives_full_drift(impl, model_and_n):
-    """With N copies of one point, every minibatch of size n gives grad log p + N g (not n g)."""
-    model, n = model_and_n
-    N = len(model.data)
-    copies = LogisticModel(np.repeat(model.data[:1], N, axis=0), model.theta, model.prior_sd)
-    prior_term, per_point = copies.drift_terms()
-    assert_close(
-        copies.drift(impl, range(n)),
-        prior_term + N * per_point[0],
-        rtol=SUM_RTOL,
-        atol=SUM_RTOL * N * np.abs(per_point[0]),
-        what="drift on n identical points (the N/n factor counts each N/n times)",
-    )
-
-
-@given(
-    logistic_models().flatmap(
-        lambda model: st.tuples(st.just(model), st.permutations(range(len(model.data))))
-    )
-)
-def test_full_batch_drift_is_the_exact_posterior_gradient(impl, model_and_order):
-    """With n = N (in any order) the drift is grad log p(theta) + sum_i grad log p(x_i | theta)."""
-    model, order = model_and_order
-    prior_term, per_point = model.drift_terms()
-    assert_close(
-        model.drift(impl, order),
-        prior_term + per_point.sum(axis=0),
-        rtol=0.0,
-        atol=SUM_RTOL * drift_scale(prior_term, per_point),
-        what="full-batch drift",
-    )
-
-
-@given(models_with_batch_size(min_points=2))
-@example(  # features of 7e-158: the covariance, 5e-315, is subnormal
-    model_and_n=(
-        LogisticModel(
-            np.array([[7.05843109e-158, -1.0], [7.05843109e-158, 1.0]]), np.zeros(1), 1.0
-        ),
-        1,
-    )
-)
-@example(  # seven points of 1.2e-160: the covariance 1.5e-319 is 7 times a subnormal sum
-    model_and_n=(
-        LogisticModel(
-            np.array([[1.22126496e-160, -1.0]] * 2 + [[1.22126496e-160, 1.0]] * 5),
-            np.zeros(1),
-            1.0,
-        ),
-        1,
-    )
-)
-def test_minibatch_drift_covariance_is_the_finite_population_formula(impl, model_and_n):
-    """Over all minibatches, Cov(D_B) = N (N - n) / n * S^2 (zero at n = N)."""
-    model, n = model_and_n
+def assert_drift_covariance_is_the_finite_population_formula(impl, model, n):
     N = len(model.data)
     prior_term, per_point = model.drift_terms()
     full = prior_term + per_point.sum(axis=0)
@@ -306,9 +247,85 @@ def test_minibatch_drift_covariance_is_the_finite_population_formula(impl, model
     )
 
 
-# --------------------------------------------------------------------------- the step
+def full_batch_scale(target: GaussianTarget, theta: float, sd: float) -> float:
+    """S = |theta| + max |x_i| + sd: the size of every term a full-batch step adds up."""
+    return abs(theta) + float(np.abs(target.data).max()) + sd
 
 
+# Error model for the moments: a full-batch step adds the prior term, N <= 6 likelihood
+# terms (x_i - theta) / sigma^2, theta and the noise term; with eta <= 2 s^2 <= 2 sigma^2 / N
+# every term times eta is at most ~2 S, S = full_batch_scale, so a state errs by <= ~20u S.
+# The mean is one state (<= 20u S per step); the variance is a sum of two squared differences
+# of states, each difference <= 2 S in size, so it errs by <= ~4 * 2 * 20u S^2 per step.
+# Errors of earlier steps shrink by |a| < 1, so over <= 10 steps: <= 1.8e-12 S^2 at most,
+# and 4e-12 leaves a factor 2 on this crude bound (typical errors are ~1e-15 S^2).  A wrong
+# step is off by at least eta / (2 s^2) >= 5e-4 relative on a variance >= 0.01.
+MOMENT_TOL = 4e-12
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(models_with_batch_size())
+def test_minibatch_drift_averages_to_full_data_drift(impl, model_and_n):
+    """The drift averaged over all C(N, n) minibatches is the full-data drift, exactly."""
+    model, n = model_and_n
+    prior_term, per_point = model.drift_terms()
+    drifts = [model.drift(impl, rows) for rows in combinations(range(len(model.data)), n)]
+    assert_close(
+        np.mean(drifts, axis=0),
+        prior_term + per_point.sum(axis=0),
+        rtol=0.0,
+        atol=SUM_RTOL * drift_scale(prior_term, per_point),
+        what="average minibatch drift against the full-data drift",
+    )
+
+
+@pytest.mark.claim
+@given(models_with_batch_size())
+def test_minibatch_of_identical_points_gives_full_drift(impl, model_and_n):
+    """With N copies of one point, every minibatch of size n gives grad log p + N g (not n g)."""
+    model, n = model_and_n
+    N = len(model.data)
+    copies = LogisticModel(np.repeat(model.data[:1], N, axis=0), model.theta, model.prior_sd)
+    prior_term, per_point = copies.drift_terms()
+    assert_close(
+        copies.drift(impl, range(n)),
+        prior_term + N * per_point[0],
+        rtol=0.0,
+        atol=SUM_RTOL * drift_scale(prior_term, per_point),
+        what="drift on n identical points (the N/n factor counts each N/n times)",
+    )
+
+
+@pytest.mark.claim
+@given(
+    logistic_models().flatmap(
+        lambda model: st.tuples(st.just(model), st.permutations(range(len(model.data))))
+    )
+)
+def test_full_batch_drift_is_the_exact_posterior_gradient(impl, model_and_order):
+    """With n = N (in any order) the drift is grad log p(theta) + sum_i grad log p(x_i | theta)."""
+    model, order = model_and_order
+    prior_term, per_point = model.drift_terms()
+    assert_close(
+        model.drift(impl, order),
+        prior_term + per_point.sum(axis=0),
+        rtol=0.0,
+        atol=SUM_RTOL * drift_scale(prior_term, per_point),
+        what="full-batch drift",
+    )
+
+
+@pytest.mark.claim
+@given(models_with_batch_size(min_points=2))
+def test_minibatch_drift_covariance_is_the_finite_population_formula(impl, model_and_n):
+    """Over all minibatches, Cov(D_B) = N (N - n) / n * S^2 (zero at n = N)."""
+    assert_drift_covariance_is_the_finite_population_formula(impl, *model_and_n)
+
+
+@pytest.mark.claim
 @given(
     st.sampled_from([(), (1,), (3,), (2, 2)]).flatmap(
         lambda shape: st.tuples(*[hnp.arrays(np.float64, shape, elements=floats(-1e3, 1e3))] * 3)
@@ -320,7 +337,8 @@ def test_step_is_langevin_update_in_both_parametrisations(impl, arrays, eta):
     theta, drift, noise = arrays
     eps = 2.0 * eta  # Welling and Teh's step size
     expected = theta + (eps / 2.0) * drift + np.sqrt(eps) * noise
-    # Three terms, each rounded once or twice: a few ulp of the largest.
+    # Three terms, each rounded at most twice (sqrt(2 eta) three times), summed with two more
+    # roundings: <= 6u = 3 eps of the sum of magnitudes, on either side; 8 eps covers both.
     scale = np.abs(theta) + eta * np.abs(drift) + np.sqrt(eps) * np.abs(noise)
     assert_close(
         impl.sgld_step(theta, drift, eta, noise),
@@ -331,15 +349,7 @@ def test_step_is_langevin_update_in_both_parametrisations(impl, arrays, eta):
     )
 
 
-# --------------------------------------------------------------------------- stationary variance
-
-# Round-off: every state is a sum of a few terms no larger than scale = |m| + |mu| + sd,
-# and a variance is read off differences of states, so it errs by a few ulp of scale^2
-# (measured: below 1e-14 over 3e4 random cases).  1e-12 leaves a factor 100, while a wrong
-# step is off by at least eta / (2 s^2) >= 5e-4 relative.
-MOMENT_RTOL = 1e-12
-
-
+@pytest.mark.claim
 @given(gaussian_targets, floats(1e-3, 1.999))
 def test_inflated_variance_is_a_fixed_point_of_one_step(impl, target, eta_over_s2):
     """One full-batch step maps N(m, s^2 / (1 - eta / (2 s^2))) exactly onto itself."""
@@ -347,24 +357,26 @@ def test_inflated_variance_is_a_fixed_point_of_one_step(impl, target, eta_over_s
     v = inflated_variance(target, eta)
     mean, variance = step_moments(impl, target, target.mean, v, eta)
     inputs = {"eta": eta, "v": v}
-    sd = math.sqrt(v)
+    scale = full_batch_scale(target, target.mean, math.sqrt(v))
     assert_close(
         mean,
         target.mean,
         rtol=0.0,
-        atol=MOMENT_RTOL * (abs(target.mean) + sd),
+        atol=MOMENT_TOL * scale,
         what="mean after one step from stationarity",
         inputs=inputs,
     )
     assert_close(
         variance,
         v,
-        rtol=MOMENT_RTOL * (1.0 + abs(target.mean) / sd),
+        rtol=0.0,
+        atol=MOMENT_TOL * scale**2,
         what="variance after one step from stationarity",
         inputs=inputs,
     )
 
 
+@pytest.mark.claim
 @given(
     gaussian_targets,
     floats(1e-3, 1.999),
@@ -380,12 +392,13 @@ def test_moments_follow_the_ar1_recursion(impl, target, eta_over_s2, mean0, vari
     for _ in range(steps):
         mean, variance = step_moments(impl, target, mean, variance, eta)
     inputs = {"eta": eta, "a": a, "v": v}
-    scale = abs(m) + abs(mean0) + math.sqrt(max(v, variance0))
+    # Every mean stays between m and mu, every variance below max(v, var).
+    scale = full_batch_scale(target, abs(m) + abs(mean0), math.sqrt(max(v, variance0)))
     assert_close(
         mean,
         m + a**steps * (mean0 - m),
         rtol=0.0,
-        atol=MOMENT_RTOL * scale,
+        atol=MOMENT_TOL * scale,
         what="mean after t steps",
         inputs=inputs,
     )
@@ -393,7 +406,7 @@ def test_moments_follow_the_ar1_recursion(impl, target, eta_over_s2, mean0, vari
         variance,
         v + a ** (2 * steps) * (variance0 - v),
         rtol=0.0,
-        atol=MOMENT_RTOL * scale**2,
+        atol=MOMENT_TOL * scale**2,
         what="variance after t steps",
         inputs=inputs,
     )
@@ -402,6 +415,7 @@ def test_moments_follow_the_ar1_recursion(impl, target, eta_over_s2, mean0, vari
 CHAINS, STEPS = 20, 400
 
 
+@pytest.mark.claim
 @settings(max_examples=10)
 @given(gaussian_targets, floats(0.5, 1.5), seeds)
 def test_long_chains_average_the_inflated_variance(impl, target, eta_over_s2, seed):
@@ -424,20 +438,97 @@ def test_long_chains_average_the_inflated_variance(impl, target, eta_over_s2, se
     assert_leq(average, hi, what="chains' mean square against its upper bound", inputs=inputs)
 
 
-# --------------------------------------------------------------------------- bad input
+# --- numerics tier: accuracy and robustness at extreme inputs ---
 
 
+def tiny_features(model: LogisticModel, size: float) -> LogisticModel:
+    """The model with every feature rescaled to at most ``size``: gradients near 1e-158 and
+    below, whose products are subnormal."""
+    features, labels = model.data[:, :-1], model.data[:, -1:]
+    return LogisticModel(np.hstack([features * (size / 5.0), labels]), model.theta, model.prior_sd)
+
+
+@pytest.mark.numerics
+@given(
+    models_with_batch_size(min_points=2).flatmap(
+        lambda model_and_n: st.tuples(
+            st.builds(tiny_features, st.just(model_and_n[0]), log_uniform(1e-162, 1e-155)),
+            st.just(model_and_n[1]),
+        )
+    )
+)
+@example(  # features of 7e-158: the covariance, 5e-315, is subnormal
+    model_and_n=(
+        LogisticModel(
+            np.array([[7.05843109e-158, -1.0], [7.05843109e-158, 1.0]]), np.zeros(1), 1.0
+        ),
+        1,
+    )
+)
+@example(  # seven points of 1.2e-160: the covariance 1.5e-319 is 7 times a subnormal sum
+    model_and_n=(
+        LogisticModel(
+            np.array([[1.22126496e-160, -1.0]] * 2 + [[1.22126496e-160, 1.0]] * 5),
+            np.zeros(1),
+            1.0,
+        ),
+        1,
+    )
+)
+def test_drift_covariance_holds_down_to_subnormal_products(impl, model_and_n):
+    """Cov(D_B) = N (N - n) / n * S^2 still holds when the products of drifts are subnormal."""
+    assert_drift_covariance_is_the_finite_population_formula(impl, *model_and_n)
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
 @given(logistic_models())
 def test_drift_rejects_bad_input(impl, model):
     """NaN theta, an empty batch, N < n or non-integer N, wrong gradient shapes raise ValueError."""
     theta, data, N = model.theta, model.data, len(model.data)
     prior, likelihood = model.grad_log_prior, model.grad_log_likelihood
     assert_rejects(
-        impl.sgld_drift, np.full_like(theta, np.nan), prior, likelihood, data, N, argument="theta"
+        impl.sgld_drift,
+        np.full_like(theta, np.nan),
+        prior,
+        likelihood,
+        data,
+        N,
+        argument="theta",
+        because="theta is NaN",
     )
-    assert_rejects(impl.sgld_drift, theta, prior, likelihood, data[:0], N, argument="batch")
-    assert_rejects(impl.sgld_drift, theta, prior, likelihood, data, N - 1, argument="N")
-    assert_rejects(impl.sgld_drift, theta, prior, likelihood, data, N + 0.5, argument="N")
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        prior,
+        likelihood,
+        data[:0],
+        N,
+        argument="batch",
+        because="the batch has no rows",
+    )
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        prior,
+        likelihood,
+        data,
+        N - 1,
+        argument="N",
+        because="N is smaller than the batch",
+    )
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        prior,
+        likelihood,
+        data,
+        N + 0.5,
+        argument="N",
+        because="N is not an integer",
+    )
     assert_rejects(
         impl.sgld_drift,
         theta,
@@ -446,6 +537,7 @@ def test_drift_rejects_bad_input(impl, model):
         data,
         N,
         argument="grad_log_likelihood",
+        because="grad_log_likelihood returns one gradient fewer than the batch has rows",
     )
     assert_rejects(
         impl.sgld_drift,
@@ -455,18 +547,45 @@ def test_drift_rejects_bad_input(impl, model):
         data,
         N,
         argument="grad_log_prior",
+        because="grad_log_prior returns a longer vector than theta",
     )
 
 
+@pytest.mark.contract
 @given(vectors(3), floats(-10.0, 0.0))
 def test_step_rejects_bad_input(impl, theta, bad_eta):
     """A non-positive eta, mismatched drift or noise, or NaN theta raise ValueError."""
-    assert_rejects(impl.sgld_step, theta, theta, bad_eta, theta, argument="eta")
-    assert_rejects(impl.sgld_step, theta, theta[:2], 0.1, theta, argument="drift")
-    assert_rejects(impl.sgld_step, theta, theta, 0.1, theta[:2], argument="noise")
-    assert_rejects(impl.sgld_step, np.full(3, np.nan), theta, 0.1, theta, argument="theta")
+    assert_rejects(impl.sgld_step, theta, theta, bad_eta, theta, argument="eta", because="eta <= 0")
+    assert_rejects(
+        impl.sgld_step,
+        theta,
+        theta[:2],
+        0.1,
+        theta,
+        argument="drift",
+        because="drift is shorter than theta",
+    )
+    assert_rejects(
+        impl.sgld_step,
+        theta,
+        theta,
+        0.1,
+        theta[:2],
+        argument="noise",
+        because="noise is shorter than theta",
+    )
+    assert_rejects(
+        impl.sgld_step,
+        np.full(3, np.nan),
+        theta,
+        0.1,
+        theta,
+        argument="theta",
+        because="theta is NaN",
+    )
 
 
+@pytest.mark.contract
 @settings(max_examples=10)  # input validation needs no breadth
 @given(logistic_models(), vectors(3))
 def test_rejects_nan_or_0d_arrays_non_callables_and_nan_gradients(impl, model, theta3):
@@ -477,9 +596,36 @@ def test_rejects_nan_or_0d_arrays_non_callables_and_nan_gradients(impl, model, t
     assert_rejects_bad_arrays(
         impl.sgld_drift, theta, prior, likelihood, data, N, names=names, batched=("batch",)
     )
-    assert_rejects(impl.sgld_drift, theta, prior, likelihood, 1.0, N, argument="batch")
-    assert_rejects(impl.sgld_drift, theta, None, likelihood, data, N, argument="grad_log_prior")
-    assert_rejects(impl.sgld_drift, theta, prior, 1.0, data, N, argument="grad_log_likelihood")
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        prior,
+        likelihood,
+        1.0,
+        N,
+        argument="batch",
+        because="the batch is a 0-d number, not rows",
+    )
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        None,
+        likelihood,
+        data,
+        N,
+        argument="grad_log_prior",
+        because="grad_log_prior is None, not callable",
+    )
+    assert_rejects(
+        impl.sgld_drift,
+        theta,
+        prior,
+        1.0,
+        data,
+        N,
+        argument="grad_log_likelihood",
+        because="grad_log_likelihood is a number, not callable",
+    )
     assert_rejects(
         impl.sgld_drift,
         theta,
@@ -488,6 +634,7 @@ def test_rejects_nan_or_0d_arrays_non_callables_and_nan_gradients(impl, model, t
         data,
         N,
         argument="grad_log_prior",
+        because="grad_log_prior returns NaN",
     )
     assert_rejects(
         impl.sgld_drift,
@@ -497,17 +644,36 @@ def test_rejects_nan_or_0d_arrays_non_callables_and_nan_gradients(impl, model, t
         data,
         N,
         argument="grad_log_likelihood",
+        because="grad_log_likelihood returns NaN",
     )
     assert_rejects_bad_arrays(
         impl.sgld_step, theta3, theta3, 0.1, theta3, names=("theta", "drift", None, "noise")
     )
 
 
-@given(gaussian_targets, floats(-3.0, 3.0), floats(1e-3, 1.0), floats(-3.0, 3.0))
-def test_scalar_theta_gives_python_floats(impl, target, theta, eta, noise):
-    """A 0-d theta gives a Python float back from sgld_drift and sgld_step (contract: scalars)."""
+@pytest.mark.contract
+@given(
+    gaussian_targets,
+    st.sampled_from([(), (3,), (2, 2)]).flatmap(
+        lambda shape: hnp.arrays(np.float64, shape, elements=floats(-3.0, 3.0))
+    ),
+    floats(1e-3, 1.0),
+)
+def test_returns_a_float_for_scalar_theta_and_an_array_of_its_shape_otherwise(
+    impl, target, theta, eta
+):
+    """A 0-d theta gives floats (np.float64 is one), an array theta float64 arrays of its shape."""
     drift = impl.sgld_drift(
         theta, target.grad_log_prior, target.grad_log_likelihood, target.data, len(target.data)
     )
-    step = impl.sgld_step(theta, drift, eta, noise)
-    assert_true(type(drift) is float and type(step) is float, what="Python floats")
+    step = impl.sgld_step(theta, drift, eta, np.zeros_like(theta))
+    for name, value in (("sgld_drift", drift), ("sgld_step", step)):
+        if theta.ndim == 0:
+            assert_true(isinstance(value, float), what=f"{name} returns a float for a 0-d theta")
+        else:
+            assert_true(
+                isinstance(value, np.ndarray)
+                and value.dtype == np.float64
+                and value.shape == theta.shape,
+                what=f"{name} returns a float64 array of theta's shape",
+            )

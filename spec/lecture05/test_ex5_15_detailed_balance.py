@@ -20,6 +20,12 @@ Assumptions
     Metropolis–Hastings, the proposal Q is stochastic with Q(x, y) > 0 exactly
     when Q(y, x) > 0.
 
+Natural range
+    K <= 4 states; transition weights 0 or within 6 decades of each other;
+    masses of pi 0 or within 12 decades of the largest; paths of at most 12
+    steps.  Masses down to 1e-300 (whose MH ratios overflow and whose path
+    probabilities are subnormal) are numerics.
+
 Argument
     Path probabilities.  With X_t ~ pi the Markov property gives
         P(x_0, ..., x_k) = pi(x_0) T(x_0, x_1) ... T(x_{k-1}, x_k).
@@ -69,6 +75,7 @@ from itertools import product
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -155,13 +162,33 @@ def circulation_chains(draw, min_fraction: float = 1e-3) -> tuple[np.ndarray, np
     return flow / pi[:, None], pi, delta
 
 
-def mh_inputs(min_mass: float = 0.0, zeros: bool = True):
-    """(pi, Q) on K in 2..4 states: pi with masses down to 1e-300, Q with symmetric support."""
-    return st.integers(2, 4).flatmap(
-        lambda k: st.tuples(
-            probability_vectors(k, zeros=zeros, min_mass=min_mass),
-            stochastic_matrices(k, symmetric_support=True),
+@st.composite
+def natural_probability_vectors(draw, k: int, zeros: bool = True) -> np.ndarray:
+    """Probability vectors on k states with masses 0 (if ``zeros``, never all) or within 12
+    decades of the largest: the natural range of the claims."""
+    masses = 10.0 ** -draw(
+        hnp.arrays(np.float64, k, elements=st.one_of(st.floats(0.0, 12.0), st.just(12.0)))
+    )
+    if zeros and k > 1:
+        mask = np.array(draw(st.lists(st.booleans(), min_size=k, max_size=k)))
+        mask[int(np.argmax(masses))] = False
+        masses[mask] = 0.0
+    return masses / masses.sum()
+
+
+def mh_inputs(min_mass: float = 0.0, zeros: bool = True, extreme: bool = False):
+    """(pi, Q) on K in 2..4 states, Q with symmetric support; pi with masses 0 or within 12
+    decades of the largest, or down to 1e-300 if ``extreme``."""
+
+    def distributions(k):
+        if extreme:
+            return probability_vectors(k, zeros=zeros, min_mass=min_mass)
+        return natural_probability_vectors(k, zeros=zeros).map(
+            lambda p: (p + min_mass) / (1.0 + k * min_mass)
         )
+
+    return st.integers(2, 4).flatmap(
+        lambda k: st.tuples(distributions(k), stochastic_matrices(k, symmetric_support=True))
     )
 
 
@@ -196,6 +223,31 @@ def reversal_pairs(impl, T, pi) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
+def stationary_error_bound(T: np.ndarray, pi: np.ndarray, residual: float) -> float:
+    """Bound on |estimate - pi|_inf for an estimate whose |pi T - pi|_1 and |sum - 1| are at
+    most ``residual``: with e = estimate - pi, r its residual and s = sum(e),
+    e (I - T + 1 pi) = r + s pi, so |e|_inf <= 2 residual |(I - T + 1 pi)^-1|_inf."""
+    k = len(T)
+    amplification = np.abs(np.linalg.inv(np.eye(k) - T + np.outer(np.ones(k), pi)))
+    return 2.0 * residual * amplification.sum(axis=1).max()
+
+
+# A backward-stable solver (solve, least squares, eigenvector) returns pi with a residual
+# |pi T - pi|_1 and |sum(pi) - 1| of a few K u |T| |pi|: K <= 4, so 1e-14 ~ 45 u.
+RESIDUAL = 1e-14
+
+
+def assert_is_the_stationary_distribution(estimate, T, pi):
+    """The estimate solves pi T = pi, sums to 1, is >= 0 and equals pi, all up to the
+    round-off of a backward-stable solver, amplified by the condition of the system."""
+    k = len(T)
+    bound = stationary_error_bound(T, pi, RESIDUAL + 4 * EPS)
+    assert_close(estimate @ T - estimate, np.zeros(k), atol=RESIDUAL, what="pi T - pi")
+    assert_close(estimate.sum(), 1.0, rtol=0.0, atol=RESIDUAL, what="sum of pi")
+    assert_leq(-bound, estimate.min(), what="pi >= 0 up to round-off")
+    assert_close(estimate, pi, rtol=0.0, atol=bound, what="pi against the exact distribution")
+
+
 def assert_every_path_reverses(impl, T, pi, inputs=None):
     forward, backward = reversal_pairs(impl, T, pi)
     assert_close(
@@ -213,9 +265,106 @@ def every_path_reverses(impl, T, pi) -> bool:
     return bool(np.all(np.abs(backward - forward) <= PATH_ATOL + PATH_RTOL * np.abs(forward)))
 
 
-# --------------------------------------------------------------------------- reversibility
+def assert_balance_decided_by_flow_symmetry(impl, chain):
+    T, pi, delta = chain
+    flow = pi[:, None] * T
+    symmetric = bool(np.abs(flow - flow.T).max() <= 1e-12)  # 0 or >= 3e-11 by construction
+    assert_true(symmetric == (delta == 0.0), what="oracle: diag(pi) T symmetric iff delta = 0")
+    assert_true(
+        impl.detailed_balance_holds(T, pi) == symmetric,
+        what="detailed_balance_holds against symmetry of diag(pi) T",
+    )
 
 
+def nonnegative(T: np.ndarray) -> np.ndarray:
+    """T with a rejection mass rounded below 0 (by <= 2K u, allowed by the claims) set to 0,
+    so that a solution whose other functions insist on T >= 0 can take its own kernel back."""
+    return np.maximum(T, 0.0)
+
+
+def assert_metropolis_hastings_kernel_is_balanced(impl, pi, Q):
+    T = impl.metropolis_hastings_kernel(pi, Q)
+    k = len(pi)
+    flow = pi[:, None] * T
+    inputs = {"T": T}
+    # The rejection mass 1 - sum_y T(x, y) is known to K u absolutely: it may round below 0.
+    assert_leq(-2 * k * EPS, T.min(), what="T >= 0 up to round-off", inputs=inputs)
+    assert_close(T.sum(axis=1), np.ones(k), atol=4 * k * EPS, what="row sums")
+    # Each off-diagonal flow is a few rounded products of the exact common value; the
+    # diagonal flows are the same number on both sides.
+    assert_close(flow, flow.T, rtol=16 * EPS, atol=PATH_ATOL, what="flow symmetry")
+    assert_true(
+        impl.detailed_balance_holds(nonnegative(T), pi),
+        what="detailed_balance_holds",
+        inputs=inputs,
+    )
+    # pi T sums K products of numbers <= 1, each entry within 2 K u of its exact value.
+    assert_close(pi @ T, pi, atol=8 * k * EPS, what="pi T = pi")
+
+
+@mpmath.workdps(40)
+def _mh_oracle(pi, Q) -> np.ndarray:
+    """Metropolis–Hastings at 40 digits, for pi with full support."""
+    k = len(pi)
+    T = mpmath.matrix(k, k)
+    for x, y in product(range(k), repeat=2):
+        if x != y and Q[x, y] > 0:
+            ratio = (mpmath.mpf(pi[y]) * Q[y, x]) / (mpmath.mpf(pi[x]) * Q[x, y])
+            T[x, y] = mpmath.mpf(Q[x, y]) * min(mpmath.mpf(1), ratio)
+    for x in range(k):
+        T[x, x] = 1 - mpmath.fsum(T[x, y] for y in range(k) if y != x)
+    return np.array(T.tolist(), dtype=np.float64)
+
+
+def assert_metropolis_hastings_kernel_matches_40_digits(impl, pi, Q):
+    T, expected = impl.metropolis_hastings_kernel(pi, Q), _mh_oracle(pi, Q)
+    off = ~np.eye(len(pi), dtype=bool)
+    # The acceptance ratio is three rounded operations, the product with Q one more: 4u.
+    assert_close(
+        T[off], expected[off], rtol=8 * EPS, atol=PATH_ATOL, what="off-diagonal MH entries"
+    )
+    # 1 - (sum of K - 1 entries <= 1) is known to K u absolutely.
+    assert_close(
+        np.diag(T),
+        np.diag(expected),
+        atol=4 * len(pi) * EPS,
+        what="diagonal MH entries (rejection mass)",
+    )
+
+
+@mpmath.workdps(40)
+def _mp_path_probability(T, pi, path) -> mpmath.mpf:
+    steps = zip(path, path[1:], strict=False)
+    return mpmath.mpf(pi[path[0]]) * mpmath.fprod(mpmath.mpf(T[x, y]) for x, y in steps)
+
+
+def chains_and_paths(distributions):
+    return st.integers(1, 4).flatmap(
+        lambda k: st.tuples(
+            stochastic_matrices(k),
+            distributions(k),
+            st.lists(st.integers(0, k - 1), min_size=1, max_size=12),
+        )
+    )
+
+
+def assert_path_probability_is_the_product(impl, T, pi, path):
+    expected = _mp_path_probability(T, pi, path)
+    # At most 12 rounded multiplications: 12 u = 6 eps relative; results below the normal
+    # range (products of masses near 1e-300) need the absolute floor.
+    assert_close(
+        impl.path_probability(T, pi, path),
+        float(expected),
+        rtol=16 * EPS,
+        atol=PATH_ATOL,
+        what="path probability",
+    )
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
 @given(reversible_chains())
 def test_paths_reverse_under_detailed_balance(impl, chain):
     """For T built from symmetric weights, P(path) = P(reversed path) for every enumerated path."""
@@ -223,14 +372,16 @@ def test_paths_reverse_under_detailed_balance(impl, chain):
     assert_every_path_reverses(impl, T, pi)
 
 
+@pytest.mark.claim
 @given(mh_inputs())
 def test_metropolis_hastings_paths_reverse(impl, pi_and_q):
     """For a Metropolis–Hastings kernel of any pi and Q, every enumerated path reverses."""
     pi, Q = pi_and_q
-    T = impl.metropolis_hastings_kernel(pi, Q)
+    T = nonnegative(impl.metropolis_hastings_kernel(pi, Q))
     assert_every_path_reverses(impl, T, pi, {"T": T})
 
 
+@pytest.mark.claim
 @given(st.integers(2, 4).flatmap(lambda k: stochastic_matrices(k, zeros=False, decades=3.0)))
 def test_reversed_path_follows_the_time_reversed_chain(impl, T):
     """For any stationary chain, P_T(reversed path) = P_T^(path), T^(x, y) = pi(y)T(y, x)/pi(x)."""
@@ -246,23 +397,16 @@ def test_reversed_path_follows_the_time_reversed_chain(impl, T):
     )
 
 
-# --------------------------------------------------------------------------- the converse
-
-
+@pytest.mark.claim
 @given(floats(0.0, 1.0).filter(lambda p: abs(p - 0.5) > 1e-3))
 def test_biased_three_cycle_is_stationary_but_not_reversible(impl, p):
     """The biased 3-cycle has uniform pi, fails detailed balance, and P(0,1) = p/3 != (1-p)/3."""
     T = np.array([[0.0, p, 1.0 - p], [1.0 - p, 0.0, p], [p, 1.0 - p, 0.0]])
     uniform = np.full(3, 1.0 / 3.0)
-    # The 3 x 3 system is well conditioned (eigenvalues of I - T away from 0 but for one).
-    assert_close(
-        impl.stationary_distribution(T),
-        uniform,
-        atol=1e-13,
-        what="stationary distribution of the 3-cycle",
-    )
+    assert_is_the_stationary_distribution(impl.stationary_distribution(T), T, uniform)
     assert_true(not impl.detailed_balance_holds(T, uniform), what="no detailed balance")
-    # pi(0) T(0, 1) is one rounded product: 2 ulp of the exact p / 3.
+    # pi(0) T(0, 1) is one rounded product of a rounded 1/3: 2u of the exact p / 3; the
+    # 3-step paths multiply three more factors: 5u.
     for path, expected in (
         ((0, 1), p / 3),
         ((1, 0), (1 - p) / 3),
@@ -278,76 +422,36 @@ def test_biased_three_cycle_is_stationary_but_not_reversible(impl, p):
         )
 
 
+@pytest.mark.claim
 @given(circulation_chains())
 def test_circulation_keeps_pi_stationary_but_breaks_reversal(impl, chain):
     """Adding a circulation delta keeps pi T = pi, and all paths reverse iff delta = 0."""
     T, pi, delta = chain
-    assert_close(
-        impl.stationary_distribution(T),
-        pi,
-        atol=1e-12,
-        what="stationary distribution with a circulation",
-    )
+    assert_is_the_stationary_distribution(impl.stationary_distribution(T), T, pi)
     assert_true(
         every_path_reverses(impl, T, pi) == (delta == 0.0),
         what="'every path reverses' iff delta = 0",
     )
 
 
-# Circulations down to 3e-11, far above atol = 1e-12 yet a relative 1e-8 of the flows: a
-# check with a relative tolerance (np.allclose's default rtol = 1e-5) calls them balanced.
-@given(circulation_chains(min_fraction=1e-8))
-def test_detailed_balance_holds_iff_flow_matrix_is_symmetric(impl, chain):
-    """detailed_balance_holds(T, pi) is True exactly when diag(pi) T is symmetric (delta = 0)."""
-    T, pi, delta = chain
-    flow = pi[:, None] * T
-    symmetric = bool(np.abs(flow - flow.T).max() <= 1e-12)  # 0 or >= 3e-11 by construction
-    assert_true(symmetric == (delta == 0.0), what="oracle: diag(pi) T symmetric iff delta = 0")
-    assert_true(
-        impl.detailed_balance_holds(T, pi) == symmetric,
-        what="detailed_balance_holds against symmetry of diag(pi) T",
-    )
-
-
-@st.composite
-def symmetric_stochastic_matrices(draw) -> np.ndarray:
-    """Symmetric stochastic K x K matrices (K in 2..4): symmetric off-diagonal weights scaled
-    so that no row sum exceeds 1, and the rest of each row on the diagonal."""
-    weights = draw(weight_matrices(draw(st.integers(2, 4)), symmetric_support=True))
-    weights = np.triu(weights, 1) + np.triu(weights, 1).T
-    T = weights / max(weights.sum(axis=1).max(), 1.0)
-    np.fill_diagonal(T, np.maximum(0.0, 1.0 - T.sum(axis=1)))  # no -1e-16 on a full row
-    return T
-
-
-@given(symmetric_stochastic_matrices())
-def test_detailed_balance_holds_with_zero_tolerance_for_exactly_symmetric_flow(impl, T):
-    """atol = 0 accepts an exactly symmetric flow: symmetric T with uniform pi is balanced."""
-    uniform = np.full(len(T), 1.0 / len(T))  # pi(x) T(x, y) and pi(y) T(y, x) are one product
-    assert_true(impl.detailed_balance_holds(T, uniform, atol=0.0), what="balance at atol = 0")
-
-
-# ------------------------------------------------------------------- stationary distribution
+@pytest.mark.claim
+@given(circulation_chains())
+def test_detailed_balance_holds_tells_balance_from_a_circulation(impl, chain):
+    """detailed_balance_holds(T, pi) is True for delta = 0 and False for a circulation delta > 0."""
+    # Circulations of >= 1e-3 of the flows (>= 3e-6 absolutely): a violation of detailed
+    # balance under any reading of "equal up to round-off".
+    assert_balance_decided_by_flow_symmetry(impl, chain)
 
 
 # W = [[12, 1], [1, 12]]: T - I has no numerical null space at scipy.linalg.null_space's
 # default rcond (max(M, N) eps relative), so a solver built on it finds no stationary pi.
+@pytest.mark.claim
 @example(chain=(np.array([[12.0, 1.0], [1.0, 12.0]]) / 13.0, np.array([0.5, 0.5])))
 @given(reversible_chains())
 def test_stationary_distribution_of_reversible_chain(impl, chain):
     """stationary_distribution(T) solves pi T = pi and is the normalized row sums of W."""
     T, pi = chain
-    estimate = impl.stationary_distribution(T)
-    # A backward-stable solve leaves a residual of a few ulp, whatever the conditioning.
-    residual = estimate @ T - estimate
-    assert_close(residual, np.zeros_like(pi), atol=1e-14, what="pi T - pi")
-    assert_close(estimate.sum(), 1.0, atol=1e-14, what="sum of pi")
-    assert_leq(0.0, estimate.min(), what="pi >= 0")
-    # Error from residual: with e = estimate - pi, r = residual and s = sum(e),
-    # e (I - T + 1 pi) = r + s pi, so |e|_inf <= |e|_1 <= (|r|_1 + |s|) |(I - T + 1 pi)^-1|_inf.
-    amplification = np.abs(np.linalg.inv(np.eye(len(T)) - T + np.outer(np.ones(len(T)), pi)))
-    bound = (len(T) * 1e-14 + 1e-14 + 4 * EPS) * amplification.sum(axis=1).max()
-    assert_close(estimate, pi, atol=bound, what="pi against normalized row sums")
+    assert_is_the_stationary_distribution(impl.stationary_distribution(T), T, pi)
 
 
 @st.composite
@@ -366,83 +470,35 @@ def chains_with_transient_states(draw) -> tuple[np.ndarray, int]:
     return weights / weights.sum(axis=1, keepdims=True), m
 
 
-# W = [[1, 9, 1], [0, 4, 9], [0, 5, 6]]: the least-squares solution leaves -1.7e-15 on state 0
-# and sums to 1 + 2.7e-15 (12 ulp), so both the clipping and the final normalization show.
-@example(
-    chain=(
-        np.array([[1.0, 9.0, 1.0], [0.0, 4.0, 9.0], [0.0, 5.0, 6.0]]) / [[11.0], [13.0], [11.0]],
-        1,
-    )
-)
+def exact_pi_with_transient_states(T, m):
+    return np.concatenate([np.zeros(m), oracle_stationary(T[m:, m:])])
+
+
+@pytest.mark.claim
 @given(chains_with_transient_states())
-def test_stationary_distribution_is_a_distribution_vanishing_on_transient_states(impl, chain):
-    """With transient states, pi is >= 0, sums to 1 within 2k ulp and has ~0 mass on them."""
+def test_stationary_distribution_vanishes_on_transient_states(impl, chain):
+    """With transient states, pi is the closed class's distribution and ~0 on the others."""
     T, m = chain
-    k = len(T)
-    estimate = impl.stationary_distribution(T)
-    assert_leq(0.0, estimate.min(), what="pi >= 0 (round-off must not leave negative masses)")
-    # A final normalization pi / sum(pi) sums to 1 within k ulp, whatever the solver's error.
-    assert_close(estimate.sum(), 1.0, rtol=0.0, atol=2 * k * EPS, what="sum of pi")
-    assert_close(estimate @ T - estimate, np.zeros(k), atol=1e-14, what="pi T - pi")
-    # The error bound of the reversible case, with the exact pi = (0, pi of the closed class).
-    pi = np.concatenate([np.zeros(m), oracle_stationary(T[m:, m:])])
-    amplification = np.abs(np.linalg.inv(np.eye(k) - T + np.outer(np.ones(k), pi)))
-    bound = (k * 1e-14 + 2 * k * EPS + 4 * EPS) * amplification.sum(axis=1).max()
-    assert_leq(estimate[:m], bound, what="mass on the transient states")
+    pi = exact_pi_with_transient_states(T, m)
+    assert_is_the_stationary_distribution(impl.stationary_distribution(T), T, pi)
 
 
-# --------------------------------------------------------------------------- Metropolis–Hastings
-
-
-# pi(0) Q(0, 1) / (pi(1) Q(1, 0)) = 5e309 overflows float64: the move 1 -> 0 is accepted.
-@example(pi_and_q=(np.array([1.0, 1e-300]), np.array([[0.5, 0.5], [1e-10, 1.0 - 1e-10]])))
+@pytest.mark.claim
+@example(pi_and_q=(np.array([1.0, 1e-12]), np.array([[0.5, 0.5], [1e-6, 1.0 - 1e-6]])))
 @given(mh_inputs())
 def test_metropolis_hastings_kernel_is_stochastic_in_detailed_balance(impl, pi_and_q):
     """An MH kernel is a stochastic matrix whose flow diag(pi) T is symmetric, so pi T = pi."""
-    pi, Q = pi_and_q
-    T = impl.metropolis_hastings_kernel(pi, Q)
-    flow = pi[:, None] * T
-    inputs = {"T": T}
-    assert_leq(0.0, T.min(), what="T >= 0", inputs=inputs)
-    assert_close(T.sum(axis=1), np.ones(len(pi)), atol=4 * len(pi) * EPS, what="row sums")
-    # Each flow entry is a few rounded products of the exact common value.
-    assert_close(flow, flow.T, rtol=16 * EPS, atol=PATH_ATOL, what="flow symmetry")
-    assert_true(impl.detailed_balance_holds(T, pi), what="detailed_balance_holds", inputs=inputs)
-    assert_close(pi @ T, pi, atol=8 * len(pi) * EPS, what="pi T = pi")
+    assert_metropolis_hastings_kernel_is_balanced(impl, *pi_and_q)
 
 
-@mpmath.workdps(40)
-def _mh_oracle(pi, Q) -> np.ndarray:
-    """Metropolis–Hastings at 40 digits, for pi with full support."""
-    k = len(pi)
-    T = mpmath.matrix(k, k)
-    for x, y in product(range(k), repeat=2):
-        if x != y and Q[x, y] > 0:
-            ratio = (mpmath.mpf(pi[y]) * Q[y, x]) / (mpmath.mpf(pi[x]) * Q[x, y])
-            T[x, y] = mpmath.mpf(Q[x, y]) * min(mpmath.mpf(1), ratio)
-    for x in range(k):
-        T[x, x] = 1 - mpmath.fsum(T[x, y] for y in range(k) if y != x)
-    return np.array(T.tolist(), dtype=np.float64)
-
-
+@pytest.mark.claim
 @given(mh_inputs(zeros=False))
 def test_metropolis_hastings_kernel_matches_40_digit_evaluation(impl, pi_and_q):
     """Off the diagonal T(x, y) = Q(x, y) min(1, pi(y) Q(y, x) / (pi(x) Q(x, y))); rows sum to 1."""
-    pi, Q = pi_and_q
-    T, expected = impl.metropolis_hastings_kernel(pi, Q), _mh_oracle(pi, Q)
-    off = ~np.eye(len(pi), dtype=bool)
-    # The acceptance ratio is four rounded operations, the product one more: 8 ulp.
-    assert_close(
-        T[off], expected[off], rtol=8 * EPS, atol=PATH_ATOL, what="off-diagonal MH entries"
-    )
-    assert_close(
-        np.diag(T),
-        np.diag(expected),
-        atol=4 * len(pi) * EPS,
-        what="diagonal MH entries (rejection mass)",
-    )
+    assert_metropolis_hastings_kernel_matches_40_digits(impl, *pi_and_q)
 
 
+@pytest.mark.claim
 @given(mh_inputs(min_mass=1e-3, zeros=False))
 def test_reversible_kernels_have_real_spectrum(impl, pi_and_q):
     """A Metropolis–Hastings kernel has real eigenvalues in [-1, 1], one of them 1."""
@@ -455,63 +511,176 @@ def test_reversible_kernels_have_real_spectrum(impl, pi_and_q):
     assert_close(eigenvalues.real.max(), 1.0, atol=1e-11, what="largest eigenvalue")
 
 
-# --------------------------------------------------------------------------- path probability
-
-
-@mpmath.workdps(40)
-def _mp_path_probability(T, pi, path) -> mpmath.mpf:
-    steps = zip(path, path[1:], strict=False)
-    return mpmath.mpf(pi[path[0]]) * mpmath.fprod(mpmath.mpf(T[x, y]) for x, y in steps)
-
-
-@given(
-    st.integers(1, 4).flatmap(
-        lambda k: st.tuples(
-            stochastic_matrices(k),
-            probability_vectors(k),
-            st.lists(st.integers(0, k - 1), min_size=1, max_size=12),
-        )
-    )
-)
+@pytest.mark.claim
+@given(chains_and_paths(natural_probability_vectors))
 def test_path_probability_is_initial_mass_times_transitions(impl, chain_and_path):
     """path_probability(T, pi, path) = pi(x_0) T(x_0, x_1) ... T(x_{k-1}, x_k) (40-digit oracle)."""
-    T, pi, path = chain_and_path
-    expected = _mp_path_probability(T, pi, path)
-    # At most 12 rounded multiplications; subnormal results need the absolute floor.
-    assert_close(
-        impl.path_probability(T, pi, path),
-        float(expected),
-        rtol=16 * EPS,
-        atol=PATH_ATOL,
-        what="path probability",
+    assert_path_probability_is_the_product(impl, *chain_and_path)
+
+
+# --- numerics tier: accuracy and robustness at extreme inputs ---
+
+
+# pi(0) Q(0, 1) / (pi(1) Q(1, 0)) = 5e309 overflows float64: the move 1 -> 0 is accepted.
+@pytest.mark.numerics
+@example(pi_and_q=(np.array([1.0, 1e-300]), np.array([[0.5, 0.5], [1e-10, 1.0 - 1e-10]])))
+@given(mh_inputs(extreme=True))
+def test_metropolis_hastings_kernel_is_balanced_for_masses_down_to_1e_300(impl, pi_and_q):
+    """With masses down to 1e-300 (ratios that overflow), the MH kernel is still balanced."""
+    assert_metropolis_hastings_kernel_is_balanced(impl, *pi_and_q)
+
+
+@pytest.mark.numerics
+@given(mh_inputs(zeros=False, extreme=True))
+def test_metropolis_hastings_kernel_matches_40_digits_for_masses_down_to_1e_300(impl, pi_and_q):
+    """The MH entries keep 8-ulp accuracy when pi(x) Q(x, y) underflows or the ratio overflows."""
+    assert_metropolis_hastings_kernel_matches_40_digits(impl, *pi_and_q)
+
+
+@pytest.mark.numerics
+@given(chains_and_paths(probability_vectors))
+def test_path_probability_with_masses_down_to_1e_300(impl, chain_and_path):
+    """path_probability keeps its accuracy for masses down to 1e-300 and subnormal products."""
+    assert_path_probability_is_the_product(impl, *chain_and_path)
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+# Circulations down to 3e-11, far above atol = 1e-12 yet a relative 1e-8 of the flows: a
+# check with a relative tolerance (np.allclose's default rtol = 1e-5) calls them balanced.
+@pytest.mark.contract
+@given(circulation_chains(min_fraction=1e-8))
+def test_detailed_balance_holds_iff_flow_matrix_is_symmetric(impl, chain):
+    """atol is absolute: a circulation of 1e-8 relative (3e-11 absolute) is not balance."""
+    assert_balance_decided_by_flow_symmetry(impl, chain)
+
+
+@st.composite
+def symmetric_stochastic_matrices(draw) -> np.ndarray:
+    """Symmetric stochastic K x K matrices (K in 2..4): symmetric off-diagonal weights scaled
+    so that no row sum exceeds 1, and the rest of each row on the diagonal."""
+    weights = draw(weight_matrices(draw(st.integers(2, 4)), symmetric_support=True))
+    weights = np.triu(weights, 1) + np.triu(weights, 1).T
+    T = weights / max(weights.sum(axis=1).max(), 1.0)
+    np.fill_diagonal(T, np.maximum(0.0, 1.0 - T.sum(axis=1)))  # no -1e-16 on a full row
+    return T
+
+
+@pytest.mark.contract
+@given(symmetric_stochastic_matrices())
+def test_detailed_balance_holds_with_zero_tolerance_for_exactly_symmetric_flow(impl, T):
+    """atol = 0 accepts an exactly symmetric flow: symmetric T with uniform pi is balanced."""
+    uniform = np.full(len(T), 1.0 / len(T))  # pi(x) T(x, y) and pi(y) T(y, x) are one product
+    result = impl.detailed_balance_holds(T, uniform, atol=0.0)
+    assert_true(isinstance(result, bool | np.bool_) and result, what="balance at atol = 0")
+
+
+# W = [[1, 9, 1], [0, 4, 9], [0, 5, 6]]: the least-squares solution leaves -1.7e-15 on state 0
+# and sums to 1 + 2.7e-15 (12 ulp), so both the clipping and the final normalization show.
+@pytest.mark.contract
+@example(
+    chain=(
+        np.array([[1.0, 9.0, 1.0], [0.0, 4.0, 9.0], [0.0, 5.0, 6.0]]) / [[11.0], [13.0], [11.0]],
+        1,
     )
+)
+@given(chains_with_transient_states())
+def test_stationary_distribution_is_nonnegative_and_normalized_to_rounding(impl, chain):
+    """stationary_distribution returns a float64 K-vector >= 0 that sums to 1 within 2K ulp."""
+    T, m = chain
+    k = len(T)
+    estimate = impl.stationary_distribution(T)
+    assert_true(
+        isinstance(estimate, np.ndarray)
+        and estimate.dtype == np.float64
+        and estimate.shape == (k,),
+        what="a float64 vector of length K",
+    )
+    assert_leq(0.0, estimate.min(), what="pi >= 0 (round-off clipped, no -1e-17 masses)")
+    # A final normalization pi / sum(pi) sums to 1 within k ulp, whatever the solver's error.
+    assert_close(estimate.sum(), 1.0, rtol=0.0, atol=2 * k * EPS, what="sum of pi")
 
 
-# --------------------------------------------------------------------------- bad input
+@pytest.mark.contract
+@given(mh_inputs())
+def test_metropolis_hastings_kernel_is_a_nonnegative_float64_matrix(impl, pi_and_q):
+    """The MH kernel is a K x K float64 matrix with entries >= 0 exactly (no -2e-16 diagonal)."""
+    pi, Q = pi_and_q
+    T = impl.metropolis_hastings_kernel(pi, Q)
+    assert_true(
+        isinstance(T, np.ndarray) and T.dtype == np.float64 and T.shape == Q.shape,
+        what="a float64 K x K matrix",
+    )
+    assert_leq(0.0, T.min(), what="T >= 0 exactly")
+    path = impl.path_probability(T, pi, [0, 1, 0])
+    assert_true(isinstance(path, float), what="path_probability returns a float")
 
 
+@pytest.mark.contract
 @settings(max_examples=10)  # input validation needs no breadth; each example makes 17 calls
 @given(mh_inputs(), floats(1.01, 3.0), floats(-1.0, -1e-12))
 def test_rejects_bad_input(impl, pi_and_q, factor, negative):
     """Bad T, pi, Q, path or atol raise ValueError naming the argument, in all four functions."""
     pi, T = pi_and_q
     k = len(T)
-    for bad_T in (T * factor, T[:, :-1], np.eye(k), np.kron(np.eye(2), T)):  # last two: reducible
-        assert_rejects(impl.stationary_distribution, bad_T, argument="T")
-    assert_rejects(impl.detailed_balance_holds, T, pi, atol=negative, argument="atol")
-    assert_rejects(impl.detailed_balance_holds, T, np.append(pi, 0.0), argument="pi")
-    assert_rejects(impl.detailed_balance_holds, -T, pi, argument="T")
-    for path in ([], [0, k], [-1], [0.5]):
-        assert_rejects(impl.path_probability, T, pi, path, argument="path")
-    assert_rejects(impl.path_probability, T, factor * pi, [0], argument="pi")
+    for bad_T, because in (
+        (T * factor, "rows of T sum to more than 1"),
+        (T[:, :-1], "T is not square"),
+        (np.eye(k), "T has several closed classes"),
+        (np.kron(np.eye(2), T), "T has two closed classes"),
+    ):
+        assert_rejects(impl.stationary_distribution, bad_T, argument="T", because=because)
+    assert_rejects(
+        impl.detailed_balance_holds, T, pi, atol=negative, argument="atol", because="atol < 0"
+    )
+    assert_rejects(
+        impl.detailed_balance_holds,
+        T,
+        np.append(pi, 0.0),
+        argument="pi",
+        because="pi has one entry more than T has states",
+    )
+    assert_rejects(
+        impl.detailed_balance_holds, -T, pi, argument="T", because="T has negative entries"
+    )
+    for path, because in (
+        ([], "the path is empty"),
+        ([0, k], "the path leaves the state space"),
+        ([-1], "the path visits a negative state"),
+        ([0.5], "the path visits a non-integer state"),
+    ):
+        assert_rejects(impl.path_probability, T, pi, path, argument="path", because=because)
+    assert_rejects(
+        impl.path_probability, T, factor * pi, [0], argument="pi", because="pi sums to more than 1"
+    )
     one_way = T.copy()  # T(0, 1) > 0 on the ring; make T(1, 0) = 0 by moving its mass
     one_way[1, 1] += one_way[1, 0]
     one_way[1, 0] = 0.0
-    assert_rejects(impl.metropolis_hastings_kernel, pi, one_way, argument="Q")
-    assert_rejects(impl.metropolis_hastings_kernel, pi, factor * T, argument="Q")
-    assert_rejects(impl.metropolis_hastings_kernel, factor * pi, T, argument="pi")
+    assert_rejects(
+        impl.metropolis_hastings_kernel,
+        pi,
+        one_way,
+        argument="Q",
+        because="Q(0, 1) > 0 but Q(1, 0) = 0",
+    )
+    assert_rejects(
+        impl.metropolis_hastings_kernel,
+        pi,
+        factor * T,
+        argument="Q",
+        because="rows of Q sum to more than 1",
+    )
+    assert_rejects(
+        impl.metropolis_hastings_kernel,
+        factor * pi,
+        T,
+        argument="pi",
+        because="pi sums to more than 1",
+    )
 
 
+@pytest.mark.contract
 @settings(max_examples=10)  # input validation needs no breadth
 @given(mh_inputs())
 def test_rejects_nan_misshapen_or_non_square_chains_and_nested_paths(impl, pi_and_q):
@@ -526,8 +695,11 @@ def test_rejects_nan_misshapen_or_non_square_chains_and_nested_paths(impl, pi_an
     ):
         assert_rejects_bad_arrays(function, *args, names=names)
         matrix = names.index("Q") if "Q" in names else 0
-        for bad in (wide, T[0]):
+        for bad, because in ((wide, "the matrix is not square"), (T[0], "the matrix is 1-D")):
             bad_args = args[:matrix] + (bad,) + args[matrix + 1 :]
-            assert_rejects(function, *bad_args, argument=names[matrix])
-    for path in ([[0, 1]], np.array([], dtype=int)):
-        assert_rejects(impl.path_probability, T, pi, path, argument="path")
+            assert_rejects(function, *bad_args, argument=names[matrix], because=because)
+    for path, because in (
+        ([[0, 1]], "the path is nested"),
+        (np.array([], dtype=int), "the path is empty"),
+    ):
+        assert_rejects(impl.path_probability, T, pi, path, argument="path", because=because)

@@ -10,6 +10,14 @@ Assumptions
     is systematic: x1 from its conditional given the current x2, then x2 given
     the new x1; the sampler returns the state after each sweep.
 
+Natural range
+    |rho| < 1, including rho within 1e-12 of +-1 (the density's error allowance
+    grows with its condition number, ~ (1 + |x|^2) / (1 - rho^2) and
+    (quadratic form) / (1 - rho^2)^2 in rho); density points |x| <= 10;
+    conditionals given |x_other| <= 1e3; chains with |rho| <= 0.95 from
+    |x0| <= 100.  Relative accuracy beyond that condition number near
+    rho = +-1 and points beyond 1e155 are numerics.
+
 Argument
     .. math::
 
@@ -32,7 +40,11 @@ Argument
     Hence N(mu, S) goes to N(A mu, A S A^T + B B^T), and a direct computation
     gives A Sigma A^T + B B^T = Sigma: each half-sweep leaves pi invariant
     because it redraws one coordinate from its exact conditional.  We read A
-    and B off the implementation's conditionals and propagate the covariance.
+    and B off the implementation's conditionals and propagate the covariance
+    exactly; for the sampler itself, 1000 independent single sweeps from
+    x0 ~ N(0, Sigma) whiten (x1, (x2 - rho x1) / sqrt(1 - rho^2)) to i.i.d.
+    N(0, I) pairs, whose mean squares along w1, w2 and (w1 + w2) / sqrt 2 are
+    chi-square(1000) / 1000: three exact checks at false alarm 1e-12 / 3 each.
     Innovations.  Along the chain, x1_t - rho x2_{t-1} and x2_t - rho x1_t are
     the fresh noises s z of each half-sweep: 2n i.i.d. N(0, 1 - rho^2) values
     whatever the start, so their sum of squares / (1 - rho^2) is chi-square
@@ -71,7 +83,8 @@ import math
 
 import mpmath
 import numpy as np
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from spec.assertions import (
@@ -97,8 +110,23 @@ correlations = st.one_of(
 moderate_correlations = floats(-0.95, 0.95)
 
 
+def density_condition_rtol(x1, x2, rho):
+    """Relative error allowed to any backward-stable evaluation of the closed form.
+
+    The quadratic form Q = x1^2 - 2 rho x1 x2 + x2^2 is known to ~4u * size absolutely,
+    size = x1^2 + 2 |rho x1 x2| + x2^2; 1 - rho^2 to ~2u absolutely, hence to 2u / (1 - rho^2)
+    relatively (1 - rho**2 and (1 - rho)(1 + rho) alike).  So the exponent Q / (2 (1 - rho^2))
+    errs by <= u (2 size / (1 - rho^2) + q / (1 - rho^2) + q), q = Q / (1 - rho^2), and the
+    normalizer by <= u (1 / (1 - rho^2) + 4); a factor 4 covers the constants."""
+    one_minus = (1.0 - rho) * (1.0 + rho)
+    size = np.square(x1) + 2.0 * np.abs(rho * x1 * x2) + np.square(x2)
+    q = np.square(x1 - rho * x2) / one_minus + np.square(x2)
+    log_error = (EPS / 2) * ((2.0 * size + q + 1.0) / one_minus + q + 4.0)
+    return np.expm1(4.0 * log_error)
+
+
 def density_rtol(x1, x2, rho):
-    """Relative error of a backward-stable density evaluation: the quadratic form
+    """Relative error of the reference's careful density evaluation: the quadratic form
     (x1^2 - 2 rho x1 x2 + x2^2) / (1 - rho^2) carries an absolute error of a few ulp of
     (x1^2 + x2^2) / (1 - rho^2), and exp turns it into a relative error."""
     return 64 * EPS * (1.0 + (np.square(x1) + np.square(x2)) / ((1.0 - rho) * (1.0 + rho)))
@@ -121,73 +149,14 @@ def normal_pdf(x, mean, variance):
     return np.exp(-0.5 * (x - mean) ** 2 / variance) / np.sqrt(2.0 * np.pi * variance)
 
 
-# ------------------------------------------------------------------ density and conditionals
-
-
-@given(vectors(3), floats(-10.0, 10.0), correlations)
-def test_density_matches_40_digit_formula(impl, x1, x2, rho):
-    """bivariate_normal_pdf equals the closed form (40 digits), broadcasting x1 (3,) against x2."""
+def assert_density_matches_40_digits(impl, x1, x2, rho, rtol):
     expected = np.array([float(mp_density(a, x2, rho)) for a in x1])
     assert_close(
         impl.bivariate_normal_pdf(x1, x2, rho),
         expected,
-        rtol=density_rtol(x1, x2, rho),
+        rtol=rtol(x1, x2, rho),
         atol=1e-300,
         what="bivariate normal density",
-    )
-
-
-@given(
-    st.sampled_from([1.0, -1.0]),
-    floats(1e155, 1e300),
-    floats(-1e3, 1e3),
-    st.booleans(),
-    correlations,
-)
-def test_density_far_out_is_exactly_zero(impl, sign, far, near, far_is_x1, rho):
-    """At a point with a coordinate beyond 1e155 the density is exactly 0.0, without overflow."""
-    # The quadratic form q is >= (x1^2 + x2^2) / (1 + |rho|) >= 5e309, so exp(-q / 2) is 0.
-    x1, x2 = (sign * far, near) if far_is_x1 else (near, sign * far)
-    assert_true(impl.bivariate_normal_pdf(x1, x2, rho) == 0.0, what="density far out is 0.0")
-
-
-@given(floats(-8.0, 8.0), floats(-8.0, 8.0), correlations)
-def test_conditional_density_is_joint_over_marginal(impl, x_other, z, rho):
-    """N(x; gibbs_conditional(rho, x_other)) = pdf(x, x_other) / phi(x_other), both coordinates."""
-    # x = rho x_other + sd z puts x within 8 conditional sds: no underflow on either side.
-    x = rho * x_other + math.sqrt((1.0 - rho) * (1.0 + rho)) * z
-    mean, variance = impl.gibbs_conditional(rho, x_other)
-    conditional = normal_pdf(x, mean, variance)
-    marginal = normal_pdf(x_other, 0.0, 1.0)
-    rtol = density_rtol(x, x_other, rho)
-    assert_close(
-        conditional,
-        impl.bivariate_normal_pdf(x, x_other, rho) / marginal,
-        rtol=rtol,
-        what="density of x1 given x2 against joint / marginal",
-        inputs={"x": x},
-    )
-    assert_close(
-        conditional,
-        impl.bivariate_normal_pdf(x_other, x, rho) / marginal,
-        rtol=rtol,
-        what="density of x2 given x1 against joint / marginal",
-        inputs={"x": x},
-    )
-
-
-@given(vectors(st.integers(0, 3), -1e3, 1e3), correlations)
-def test_conditional_moments_are_rho_x_and_one_minus_rho_squared(impl, x_other, rho):
-    """gibbs_conditional(rho, x_other) = (rho x_other, 1 - rho^2), elementwise over x_other."""
-    mean, variance = impl.gibbs_conditional(rho, x_other)
-    # One rounded product for the mean; 1 - rho^2 to a few ulp of 1 (any sane formula).
-    assert_close(mean, rho * x_other, rtol=2 * EPS, atol=0.0, what="conditional mean")
-    assert_close(
-        variance,
-        float(mp_one_minus_square(rho)),
-        rtol=4 * EPS,
-        atol=4 * EPS,
-        what="conditional variance",
     )
 
 
@@ -204,49 +173,6 @@ def sweep_map(impl, rho):
     A = np.array([[0.0, slope], [0.0, slope**2]])
     B = np.array([[sd, 0.0], [slope * sd, sd]])
     return shift, A, B
-
-
-@given(correlations)
-def test_one_sweep_maps_the_target_to_itself(impl, rho):
-    """One sweep maps N(0, Sigma) exactly to N(0, Sigma): A Sigma A^T + B B^T = Sigma."""
-    shift, A, B = sweep_map(impl, rho)
-    sigma = np.array([[1.0, rho], [rho, 1.0]])
-    # Entries are sums of a few products of numbers <= 1: a few ulp.
-    assert_close(shift, np.zeros(2), atol=8 * EPS, what="mean after one sweep from N(0, Sigma)")
-    assert_close(
-        A @ sigma @ A.T + B @ B.T,
-        sigma,
-        atol=8 * EPS,
-        what="covariance after one sweep from N(0, Sigma)",
-    )
-
-
-# --------------------------------------------------------------------------- the sampler
-
-
-@given(correlations, vectors(2, -100.0, 100.0), seeds)
-def test_one_step_gives_one_state(impl, rho, x0, seed):
-    """n_steps = 1, the smallest valid count, gives one sweep: a (1, 2) array of finite states."""
-    chain = impl.gibbs_sampler(rho, 1, x0, np.random.default_rng(seed))
-    assert_true(chain.shape == (1, 2) and np.all(np.isfinite(chain)), what="one (1, 2) state")
-
-
-@given(moderate_correlations, vectors(2, -100.0, 100.0), seeds)
-def test_sweep_innovations_are_iid_conditional_noise(impl, rho, x0, seed):
-    """x1_t - rho x2_(t-1) and x2_t - rho x1_t are 2n i.i.d. N(0, 1 - rho^2) draws, from any x0."""
-    n = 2000
-    chain = impl.gibbs_sampler(rho, n, x0, np.random.default_rng(seed))
-    previous_x2 = np.concatenate([[x0[1]], chain[:-1, 1]])
-    innovations = np.concatenate([chain[:, 0] - rho * previous_x2, chain[:, 1] - rho * chain[:, 0]])
-    variance = (1.0 - rho) * (1.0 + rho)
-    # Exact laws for i.i.d. Gaussians: chi-square(2n) and N(0, variance / 2n), 1e-12 each.
-    lo, hi = chi2_variance_interval(2 * n + 1)
-    ratio = float(np.mean(innovations**2)) / variance
-    inputs = {"mean square / (1 - rho^2)": ratio}
-    assert_leq(lo, ratio, what="chi-square lower bound on the innovations", inputs=inputs)
-    assert_leq(ratio, hi, what="chi-square upper bound on the innovations", inputs=inputs)
-    halfwidth = gaussian_mean_halfwidth(2 * n, math.sqrt(variance))
-    assert_leq(abs(float(np.mean(innovations))), halfwidth, what="|mean innovation|")
 
 
 def stationary_chain(impl, rho, n, seed):
@@ -270,9 +196,133 @@ def assert_within(value, interval, what, inputs):
     assert_leq(value, interval[1], what=f"{what} against its upper bound", inputs=inputs)
 
 
+ONE_SWEEP_CHAINS = 1000
+
+
+def whitened(x: np.ndarray, rho: float) -> np.ndarray:
+    """L^-1 x for the Cholesky factor L of Sigma: N(0, Sigma) points become N(0, I)."""
+    return np.column_stack([x[:, 0], (x[:, 1] - rho * x[:, 0]) / math.sqrt((1 - rho) * (1 + rho))])
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(vectors(3), floats(-10.0, 10.0), correlations)
+def test_density_matches_40_digit_formula(impl, x1, x2, rho):
+    """bivariate_normal_pdf equals the closed form (40 digits) within its conditioning."""
+    assert_density_matches_40_digits(impl, x1, x2, rho, density_condition_rtol)
+
+
+@pytest.mark.claim
+@given(floats(-8.0, 8.0), floats(-8.0, 8.0), correlations)
+def test_conditional_density_is_joint_over_marginal(impl, x_other, z, rho):
+    """N(x; gibbs_conditional(rho, x_other)) = pdf(x, x_other) / phi(x_other), both coordinates."""
+    # x = rho x_other + sd z puts x within 8 conditional sds: no underflow on either side.
+    x = rho * x_other + math.sqrt((1.0 - rho) * (1.0 + rho)) * z
+    mean, variance = impl.gibbs_conditional(rho, x_other)
+    conditional = normal_pdf(x, mean, variance)
+    marginal = normal_pdf(x_other, 0.0, 1.0)
+    # Both sides carry the joint density's allowance: the conditional's exponent
+    # (x - rho x_other)^2 / (2 (1 - rho^2)) has the same ingredients and the same condition.
+    rtol = 2.0 * density_condition_rtol(x, x_other, rho)
+    assert_close(
+        conditional,
+        impl.bivariate_normal_pdf(x, x_other, rho) / marginal,
+        rtol=rtol,
+        what="density of x1 given x2 against joint / marginal",
+        inputs={"x": x},
+    )
+    assert_close(
+        conditional,
+        impl.bivariate_normal_pdf(x_other, x, rho) / marginal,
+        rtol=rtol,
+        what="density of x2 given x1 against joint / marginal",
+        inputs={"x": x},
+    )
+
+
+@pytest.mark.claim
+@given(vectors(st.integers(0, 3), -1e3, 1e3), correlations)
+def test_conditional_moments_are_rho_x_and_one_minus_rho_squared(impl, x_other, rho):
+    """gibbs_conditional(rho, x_other) = (rho x_other, 1 - rho^2), elementwise over x_other."""
+    mean, variance = impl.gibbs_conditional(rho, x_other)
+    # One rounded product for the mean; 1 - rho^2 to a few u absolutely (any formula).
+    assert_close(mean, rho * x_other, rtol=2 * EPS, atol=0.0, what="conditional mean")
+    assert_close(
+        variance,
+        float(mp_one_minus_square(rho)),
+        rtol=0.0,
+        atol=4 * EPS,
+        what="conditional variance",
+    )
+
+
+@pytest.mark.claim
+@given(correlations)
+def test_conditionals_make_one_sweep_keep_the_target(impl, rho):
+    """Redrawing x1 then x2 from gibbs_conditional maps N(0, Sigma) to N(0, Sigma) exactly."""
+    shift, A, B = sweep_map(impl, rho)
+    sigma = np.array([[1.0, rho], [rho, 1.0]])
+    # Entries are sums of <= 3 products of numbers <= 1 whose inputs are within a few u:
+    # a few u absolutely.
+    assert_close(shift, np.zeros(2), atol=8 * EPS, what="mean after one sweep from N(0, Sigma)")
+    assert_close(
+        A @ sigma @ A.T + B @ B.T,
+        sigma,
+        atol=8 * EPS,
+        what="covariance after one sweep from N(0, Sigma)",
+    )
+
+
+@pytest.mark.claim
+@settings(max_examples=4)  # 1000 sampler calls per example
+@example(rho=0.9, seed=0)
+@given(moderate_correlations, seeds)
+def test_one_sweep_of_the_sampler_keeps_the_target(impl, rho, seed):
+    """gibbs_sampler(rho, 1, x0) with x0 ~ N(0, Sigma) gives a state distributed N(0, Sigma)."""
+    # 1000 independent starts, one sweep each: the whitened states are i.i.d. N(0, I) iff
+    # the sweep keeps N(0, Sigma); the mean squares of w1, w2 and (w1 + w2) / sqrt 2 are
+    # chi-square(1000) / 1000, each checked at false alarm 1e-12 / 3.  A sweep with
+    # conditional variance 1 - rho (not 1 - rho^2) gives E w2^2 = 1 / (1 + rho) = 0.53 at
+    # rho = 0.9, outside the interval [0.71, 1.36].
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((ONE_SWEEP_CHAINS, 2))
+    starts = np.column_stack([z[:, 0], rho * z[:, 0] + math.sqrt((1 - rho) * (1 + rho)) * z[:, 1]])
+    states = np.array([impl.gibbs_sampler(rho, 1, x0, rng)[0] for x0 in starts])
+    w = whitened(states, rho)
+    lo, hi = chi2_variance_interval(ONE_SWEEP_CHAINS + 1, alpha=FALSE_ALARM / 3)
+    for what, values in (
+        ("w1", w[:, 0]),
+        ("w2", w[:, 1]),
+        ("(w1 + w2) / sqrt 2", (w[:, 0] + w[:, 1]) / math.sqrt(2.0)),
+    ):
+        assert_within(float(np.mean(values**2)), (lo, hi), f"mean square of {what}", {})
+
+
+@pytest.mark.claim
+@given(moderate_correlations, vectors(2, -100.0, 100.0), seeds)
+def test_sweep_innovations_are_iid_conditional_noise(impl, rho, x0, seed):
+    """x1_t - rho x2_(t-1) and x2_t - rho x1_t are 2n i.i.d. N(0, 1 - rho^2) draws, from any x0."""
+    n = 2000
+    chain = impl.gibbs_sampler(rho, n, x0, np.random.default_rng(seed))
+    previous_x2 = np.concatenate([[x0[1]], chain[:-1, 1]])
+    innovations = np.concatenate([chain[:, 0] - rho * previous_x2, chain[:, 1] - rho * chain[:, 0]])
+    variance = (1.0 - rho) * (1.0 + rho)
+    # Exact laws for i.i.d. Gaussians: chi-square(2n) and N(0, variance / 2n), 1e-12 each.
+    lo, hi = chi2_variance_interval(2 * n + 1)
+    ratio = float(np.mean(innovations**2)) / variance
+    inputs = {"mean square / (1 - rho^2)": ratio}
+    assert_leq(lo, ratio, what="chi-square lower bound on the innovations", inputs=inputs)
+    assert_leq(ratio, hi, what="chi-square upper bound on the innovations", inputs=inputs)
+    halfwidth = gaussian_mean_halfwidth(2 * n, math.sqrt(variance))
+    assert_leq(abs(float(np.mean(innovations))), halfwidth, what="|mean innovation|")
+
+
 LONG_CHAIN = 10_000
 
 
+@pytest.mark.claim
 @settings(max_examples=20)
 @given(moderate_correlations, seeds)
 def test_chain_sample_correlation_is_rho(impl, rho, seed):
@@ -295,6 +345,7 @@ def test_chain_sample_correlation_is_rho(impl, rho, seed):
     )
 
 
+@pytest.mark.claim
 @settings(max_examples=20)
 @given(moderate_correlations, seeds)
 def test_chain_lag_one_autocorrelation_is_rho_squared(impl, rho, seed):
@@ -315,28 +366,122 @@ def test_chain_lag_one_autocorrelation_is_rho_squared(impl, rho, seed):
     )
 
 
-# --------------------------------------------------------------------------- bad input
+# --- numerics tier: accuracy and robustness at extreme inputs ---
 
 
+@pytest.mark.numerics
+@given(vectors(3), floats(-10.0, 10.0), correlations)
+def test_density_is_accurate_to_its_quadratic_form_near_rho_one(impl, x1, x2, rho):
+    """The density keeps relative accuracy ~ u (1 + |x|^2 / (1 - rho^2)) even for rho near +-1."""
+    assert_density_matches_40_digits(impl, x1, x2, rho, density_rtol)
+
+
+@pytest.mark.numerics
+@given(
+    st.sampled_from([1.0, -1.0]),
+    floats(1e155, 1e300),
+    floats(-1e3, 1e3),
+    st.booleans(),
+    correlations,
+)
+def test_density_far_out_is_exactly_zero(impl, sign, far, near, far_is_x1, rho):
+    """At a point with a coordinate beyond 1e155 the density is exactly 0.0, without overflow."""
+    # The quadratic form q is >= (x1^2 + x2^2) / (1 + |rho|) >= 5e309, so exp(-q / 2) is 0.
+    x1, x2 = (sign * far, near) if far_is_x1 else (near, sign * far)
+    assert_true(impl.bivariate_normal_pdf(x1, x2, rho) == 0.0, what="density far out is 0.0")
+
+
+@pytest.mark.numerics
+@given(st.sampled_from([1.0 - 1e-9, -1.0 + 1e-12, 1.0 - 2.0**-40]) | floats(-0.999, 0.999))
+def test_conditional_variance_is_relatively_accurate_near_rho_one(impl, rho):
+    """1 - rho^2 comes back to 4 eps relative even where it is 1e-12 ((1 - rho)(1 + rho))."""
+    _, variance = impl.gibbs_conditional(rho, 0.0)
+    assert_close(
+        variance, float(mp_one_minus_square(rho)), rtol=4 * EPS, atol=0.0, what="1 - rho^2"
+    )
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(correlations, vectors(2, -100.0, 100.0), seeds, st.integers(1, 5))
+def test_returns_floats_for_scalars_and_arrays_for_batches(impl, rho, x0, seed, n_steps):
+    """Scalars give floats, (3,) points a (3,) array; the sampler gives (n_steps, 2) states."""
+    assert_true(isinstance(impl.bivariate_normal_pdf(0.5, -0.5, rho), float), what="pdf float")
+    batch = impl.bivariate_normal_pdf(np.zeros(3), np.zeros((2, 1)), rho)
+    assert_true(
+        isinstance(batch, np.ndarray) and batch.dtype == np.float64 and batch.shape == (2, 3),
+        what="pdf broadcasts (3,) against (2, 1) to a (2, 3) float64 array",
+    )
+    mean, variance = impl.gibbs_conditional(rho, 0.5)
+    assert_true(isinstance(mean, float) and isinstance(variance, float), what="conditional floats")
+    means, _ = impl.gibbs_conditional(rho, np.zeros(3))
+    assert_true(isinstance(means, np.ndarray) and means.shape == (3,), what="(3,) means")
+    chain = impl.gibbs_sampler(rho, n_steps, x0, np.random.default_rng(seed))
+    assert_true(
+        isinstance(chain, np.ndarray)
+        and chain.dtype == np.float64
+        and chain.shape == (n_steps, 2)
+        and bool(np.all(np.isfinite(chain))),
+        what="(n_steps, 2) finite float64 states (n_steps = 1, the smallest count, included)",
+    )
+
+
+@pytest.mark.contract
 @given(st.one_of(st.sampled_from([1.0, -1.0]), floats(1.0, 10.0), floats(-10.0, -1.0)), seeds)
 def test_rejects_bad_input(impl, bad_rho, seed):
     """|rho| >= 1, a bad n_steps, x0, rng, or non-broadcasting points raise ValueError."""
     rng = np.random.default_rng(seed)
-    assert_rejects(impl.bivariate_normal_pdf, 0.0, 0.0, bad_rho, argument="rho")
-    assert_rejects(impl.gibbs_conditional, bad_rho, 0.0, argument="rho")
-    assert_rejects(impl.gibbs_sampler, bad_rho, 10, np.zeros(2), rng, argument="rho")
-    assert_rejects(impl.bivariate_normal_pdf, np.zeros(2), np.zeros(3), 0.5, argument="x1")
+    why = "|rho| >= 1"
+    assert_rejects(impl.bivariate_normal_pdf, 0.0, 0.0, bad_rho, argument="rho", because=why)
+    assert_rejects(impl.gibbs_conditional, bad_rho, 0.0, argument="rho", because=why)
+    assert_rejects(impl.gibbs_sampler, bad_rho, 10, np.zeros(2), rng, argument="rho", because=why)
+    assert_rejects(
+        impl.bivariate_normal_pdf,
+        np.zeros(2),
+        np.zeros(3),
+        0.5,
+        argument="x1",
+        because="x1 of shape (2,) does not broadcast against x2 of shape (3,)",
+    )
     points = (np.zeros(2), np.zeros((3, 1)), 0.5)  # broadcasting points: any leading axes
     assert_rejects_bad_arrays(
         impl.bivariate_normal_pdf, *points, names=("x1", "x2", None), batched=("x1", "x2")
     )
-    assert_rejects(impl.gibbs_conditional, 0.5, np.nan, argument="x_other")
-    for n_steps in (0, -3, 2.5):
-        assert_rejects(impl.gibbs_sampler, 0.5, n_steps, np.zeros(2), rng, argument="n_steps")
-    assert_rejects(impl.gibbs_sampler, 0.5, 10, np.zeros(3), rng, argument="x0")
+    assert_rejects(
+        impl.gibbs_conditional, 0.5, np.nan, argument="x_other", because="x_other is NaN"
+    )
+    for n_steps, because in (
+        (0, "n_steps = 0: a count of steps must be >= 1"),
+        (-3, "n_steps is negative"),
+        (2.5, "n_steps is not an integer"),
+    ):
+        assert_rejects(
+            impl.gibbs_sampler, 0.5, n_steps, np.zeros(2), rng, argument="n_steps", because=because
+        )
+    assert_rejects(
+        impl.gibbs_sampler,
+        0.5,
+        10,
+        np.zeros(3),
+        rng,
+        argument="x0",
+        because="x0 has 3 coordinates, not 2",
+    )
     assert_rejects_bad_arrays(
         impl.gibbs_sampler, 0.5, 10, np.zeros(2), rng, names=(None, None, "x0", None)
     )
     for nan_rho in (np.nan, np.inf):
-        assert_rejects(impl.gibbs_conditional, nan_rho, 0.0, argument="rho")
-    assert_rejects(impl.gibbs_sampler, 0.5, 10, np.zeros(2), seed, argument="rng")
+        assert_rejects(
+            impl.gibbs_conditional, nan_rho, 0.0, argument="rho", because="rho is not finite"
+        )
+    assert_rejects(
+        impl.gibbs_sampler,
+        0.5,
+        10,
+        np.zeros(2),
+        seed,
+        argument="rng",
+        because="rng is an integer seed, not a numpy Generator",
+    )

@@ -10,6 +10,7 @@ import numpy as np
 
 EXERCISE = "5.14"
 CAUGHT_BY = "test_minibatch_drift_averages_to_full_data_drift"
+TIER = "claim"
 
 
 def sgld_drift(theta, grad_log_prior, grad_log_likelihood, batch, N):
