@@ -20,6 +20,8 @@ Conventions of this lecture (Exercises 6.17-6.21):
   ``q_z1_given_x[k, i]`` = q(z_1 = i | x = k), shape (K, S);
   ``q_up[t - 1, i, j]`` = q(z_{t+1} = j | z_t = i), t = 1..T-1, shape (T-1, S, S).
   With T = 1 the two chains are empty arrays of shape (0, S, S).
+* Counts of steps are >= 1: a schedule holds T >= 1 steps (an empty ``alphas`` raises
+  ValueError naming ``alphas``), and the 1-based step t lies in 1..T.
 """
 
 from spec.contract import Entry
@@ -33,6 +35,14 @@ ENTRIES: list[Entry] = [
         "a path of probability 0 under p",
         "scalar",
         ("6.17",),
+        conventions=(
+            "returns a float; -inf exactly when q(. | x) charges a latent path of p-probability 0",
+            "ValueError naming p_zT, p_down, p_x_given_z1 or x as for hvae_log_evidence",
+            "ValueError naming q_z1_given_x when it is not of shape (K, S), has a NaN or "
+            "negative entry, or a row not summing to 1",
+            "ValueError naming q_up when its shape differs from p_down's (T-1, S, S) or it "
+            "has a NaN, a negative entry or a row not summing to 1",
+        ),
     ),
     Entry(
         "hvae_log_evidence",
@@ -41,6 +51,17 @@ ENTRIES: list[Entry] = [
         "-inf when x is impossible",
         "scalar",
         ("6.17",),
+        conventions=(
+            "returns a float; -inf exactly when x has probability 0",
+            "ValueError naming p_zT when it is not a vector of S probabilities summing to 1 "
+            "(NaN, negative entries, another sum, extra axes)",
+            "ValueError naming p_down when it is not of shape (T-1, S, S) or a row is not a "
+            "probability vector; T = 1 is the empty (0, S, S) table",
+            "ValueError naming p_x_given_z1 when it is not of shape (S, K) with K >= 1 or a "
+            "row is not a probability vector",
+            "ValueError naming x unless x is an integer (int or np.integer, not bool or float) "
+            "in range(K)",
+        ),
     ),
     Entry(
         "alpha_bars",
@@ -49,6 +70,11 @@ ENTRIES: list[Entry] = [
         "t - 1 is alpha_bar_t (alpha_bar_0 = 1 is not stored); alphas in (0, 1)",
         "array",
         ("6.18",),
+        conventions=(
+            "acts along the last axis: a batch of schedules (B, T) gives (B, T), row by row",
+            "ValueError naming alphas when it is 0-d, has T = 0 steps (every schedule has "
+            "at least one step), or has an entry outside the open interval (0, 1) or NaN",
+        ),
     ),
     Entry(
         "forward_step",
@@ -57,6 +83,13 @@ ENTRIES: list[Entry] = [
         "q(x_t | x_{t-1}) when eps ~ N(0, I); alpha_t in (0, 1), x_prev and eps of one shape",
         "array",
         ("6.18",),
+        conventions=(
+            "x_prev and eps have one shape (..., d), leading batch axes allowed; the result "
+            "has that shape",
+            "ValueError naming alpha_t when it is outside the open interval (0, 1) or NaN",
+            "ValueError naming x_prev when it is 0-d or has a NaN or infinite entry",
+            "ValueError naming eps when its shape differs from x_prev's or it has a NaN entry",
+        ),
     ),
     Entry(
         "forward_sample",
@@ -65,6 +98,14 @@ ENTRIES: list[Entry] = [
         "eps ~ N(0, I); alpha_bar_t in (0, 1], x0 and eps of one shape",
         "array",
         ("6.18", "6.19"),
+        conventions=(
+            "x0 and eps have one shape (..., d), leading batch axes allowed; the result has "
+            "that shape",
+            "ValueError naming alpha_bar_t when it is outside (0, 1] or NaN (1 is allowed: "
+            "t = 0 returns x0)",
+            "ValueError naming x0 when it is 0-d or has a NaN or infinite entry",
+            "ValueError naming eps when its shape differs from x0's or it has a NaN entry",
+        ),
     ),
     Entry(
         "diffusion_posterior",
@@ -73,6 +114,15 @@ ENTRIES: list[Entry] = [
         "1-based step 1 <= t <= len(alphas); t = 1 gives (x0, 0.0)",
         "tuple",
         ("6.19", "6.21"),
+        conventions=(
+            "returns (mean, variance): mean a float64 array of x_t's shape (..., d), variance "
+            "a float; at t = 1 the variance is exactly 0.0",
+            "ValueError naming t unless t is an integer with 1 <= t <= len(alphas)",
+            "ValueError naming alphas when it is not one schedule (a vector of T >= 1 steps) "
+            "with entries in the open interval (0, 1)",
+            "ValueError naming x_t when it is 0-d or has a NaN entry, and x0 when its shape "
+            "differs from x_t's or it has a NaN entry",
+        ),
     ),
     Entry(
         "gaussian_kl",
@@ -82,6 +132,13 @@ ENTRIES: list[Entry] = [
         "up to 1e8",
         "scalar",
         ("6.20",),
+        conventions=(
+            "returns a float, never negative (not even by a rounding: a numerics property)",
+            "ValueError naming mu_q or mu_p when it is not a vector (d,) or has a NaN entry; "
+            "mu_p of another length than mu_q is named mu_p",
+            "ValueError naming cov_q or cov_p when it is not of shape (d, d), not symmetric, "
+            "not positive definite, or has a NaN entry",
+        ),
     ),
     Entry(
         "tweedie_denoise",
@@ -90,6 +147,13 @@ ENTRIES: list[Entry] = [
         "sqrt(alpha_bar_t), score = grad log p(x_t); alpha_bar_t in (0, 1]",
         "array",
         ("6.21",),
+        conventions=(
+            "x_t and score have one shape (..., d), leading batch axes allowed; the result "
+            "has that shape",
+            "ValueError naming alpha_bar_t when it is outside (0, 1] or NaN",
+            "ValueError naming x_t when it is 0-d or has a NaN entry, and score when its "
+            "shape differs from x_t's or it has a NaN entry",
+        ),
     ),
     Entry(
         "posterior_mean_from_score",
@@ -98,5 +162,14 @@ ENTRIES: list[Entry] = [
         "alpha_t = alphas[t - 1], 1 <= t <= len(alphas)",
         "array",
         ("6.21",),
+        conventions=(
+            "x_t and score have one shape (..., d), leading batch axes allowed; the result "
+            "has that shape",
+            "ValueError naming t unless t is an integer with 1 <= t <= len(alphas)",
+            "ValueError naming alphas when it is not one schedule (a vector of T >= 1 steps) "
+            "with entries in the open interval (0, 1)",
+            "ValueError naming x_t when it is 0-d or has a NaN entry, and score when its "
+            "shape differs from x_t's or it has a NaN entry",
+        ),
     ),
 ]

@@ -46,7 +46,9 @@ def alpha_schedules(steps: st.SearchStrategy[int] = st.integers(1, 12)) -> st.Se
     With at most 12 steps of alpha_t >= 1e-6, alpha_bar_T >= 1e-72: no underflow.
     """
     return steps.flatmap(
-        lambda n: hnp.arrays(np.float64, n, elements=st.floats(-1.0, 1.0)).map(alpha_from_code)
+        lambda n: hnp.arrays(np.float64, n, elements=st.floats(-1.0, 1.0), fill=st.nothing()).map(
+            alpha_from_code
+        )
     )
 
 
@@ -68,6 +70,15 @@ def exact_alpha_bar(alphas: np.ndarray, t: int) -> tuple[float, float]:
     return float(bar), float(1 - bar)
 
 
+#: Relative error allowed for quantities built from 1 - alpha_bar (6.19, 6.21), for any
+#: float64 route to alpha_bar (a running product, or exp(cumsum(log alpha))) followed by a
+#: subtraction.  alpha_bar_t errs relatively by <= 2 t u (product) or <= 2u + (t + 1) u
+#: |log alpha_bar_t| (logarithms); since alpha_bar / (1 - alpha_bar) <= 1 / sum_i (1 - alpha_i)
+#: and |log a| a / (1 - a) <= 1, 1 - alpha_bar_t then errs relatively by <= 3u / min(1 - alpha)
+#: = 3.4e-10 on the natural range (1 - alpha_t >= 1e-6).  A coefficient of (6) is a ratio of
+#: two such factors and a few correctly rounded ones: <= 7e-10; 2e-9 leaves a factor ~3.
+SCHEDULE_RTOL = 2e-9
+
 #: Products of tiny data may underflow into the subnormal range, where float64 keeps
 #: fewer digits; absolute errors below this floor are not errors of the formula.
 UNDERFLOW_FLOOR = 1e-300
@@ -86,27 +97,36 @@ def assert_close_to_terms(actual, expected, terms_magnitude, *, rtol, what, inpu
 
 # --------------------------------------------------------------------------- 6.17 tables
 
-#: A drawn code c in [-60, 0] stands for the mass 10^c before normalization, and for an
-#: exact zero when c < -30 (unless it is the row maximum).  Masses run down to 1e-30, so that a
-#: path probability, a product of at most 2T + 1 <= 9 masses, stays >= 1e-270 > 0 in
-#: float64 and the support of every distribution is decided exactly.
-_MASS_CODE = st.floats(-60.0, 0.0)
-
 
 @st.composite
-def stochastic_tables(draw: st.DrawFn, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+def stochastic_tables(
+    draw: st.DrawFn, shapes: list[tuple[int, ...]], smallest_log10: float = -30.0
+) -> list[np.ndarray]:
     """Arrays of the given shapes whose last axis holds probability vectors.
 
-    Masses span 30 orders of magnitude and some are exact zeros (never a whole
-    row).  All entries come from one drawn array, which keeps generation fast.
+    A drawn code c in [2 smallest_log10, 0] stands for the mass 10^c before normalization,
+    and for an exact zero when c < smallest_log10 (unless it is the row maximum).  With the
+    default, masses run down to 1e-30, so that a path probability, a product of at most
+    2T + 1 <= 9 masses, stays >= 1e-270 > 0 in float64 and the support of every
+    distribution is decided exactly.  All entries come from one drawn array, which keeps
+    generation fast.
     """
     sizes = [math.prod(shape) for shape in shapes]
-    codes = draw(hnp.arrays(np.float64, sum(sizes), elements=_MASS_CODE))
+    # Every entry drawn on its own (no fill value): a shared fill makes most tables uniform,
+    # under which a wrong prior or a transposed table goes unnoticed.
+    codes = draw(
+        hnp.arrays(
+            np.float64,
+            sum(sizes),
+            elements=st.floats(2.0 * smallest_log10, 0.0),
+            fill=st.nothing(),
+        )
+    )
     tables = []
     for chunk, shape in zip(np.split(codes, np.cumsum(sizes)[:-1]), shapes, strict=True):
         code = chunk.reshape(shape)
         top = code.max(axis=-1, keepdims=True, initial=-np.inf)
-        masses = np.where((code < -30.0) & (code < top), 0.0, 10.0 ** (code - top))
+        masses = np.where((code < smallest_log10) & (code < top), 0.0, 10.0 ** (code - top))
         tables.append(masses / masses.sum(axis=-1, keepdims=True))
     return tables
 

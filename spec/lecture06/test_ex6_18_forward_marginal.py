@@ -22,6 +22,12 @@ Statement
 Assumptions
     Time is 1-based, ``alphas[t - 1]`` is alpha_t in (0, 1), alpha_bar_0 = 1.
     All noises are standard normal, independent of each other and of x_0.
+    A schedule has T >= 1 steps: an empty one is rejected (the step-count rule).
+
+Natural range
+    Schedules of 1 <= T <= 12 steps with alpha_t in [1e-6, 1 - 1e-6] (so alpha_bar_T >= 1e-72
+    and consecutive alpha_bars differ by a factor <= 1 - 1e-6); alpha_bar_t for
+    forward_sample in the same range or exactly 1; data and noise entries in [-10, 10].
 
 Argument
     eps_1 and eps_2 are independent N(0, I), so any linear combination
@@ -53,6 +59,14 @@ Statistical checks
     r = sqrt(log(2 / 1e-12) / (2 n)) ≈ 0.027 (``spec.stats.dkw_halfwidth``)
     false-alarms with probability <= 1e-12 per check (one check per example).
 
+Numerics
+    Tolerances hold for any backward-stable float64 evaluation (u = 2^-53).  alpha_bar_t is
+    checked relative to itself, allowing both a running product (t roundings) and
+    exp(cumsum(log alpha)) (whose exponent errs by ~(t + 1) u |log alpha_bar_t| absolutely):
+    2u (t + 2 + (t + 1) |log alpha_bar_t|), at most ~1e-12 here.  Combinations
+    sqrt(a) x + sqrt(1 - a) eps are checked to 16u of |sqrt(a) x| + |sqrt(1 - a) eps| (the
+    sum may cancel); products of t square roots to 8 t u relative (all terms positive).
+
 Errata
     In (5) the "=" between lines 3 and 4 is an equality in distribution, not of
     random variables: the eps_{t-2} of line 4 is a new standard normal, not the
@@ -68,6 +82,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -86,6 +101,7 @@ from spec.lecture06._diffusion_support import (
     alpha_schedules,
     assert_close_to_terms,
     exact_alpha_bar,
+    mp_alpha_bar,
 )
 from spec.stats import dkw_halfwidth
 from spec.strategies import floats, seeds
@@ -95,8 +111,25 @@ N_SAMPLES = 20_000
 
 
 def _product_rtol(t: int) -> float:
-    """A product of t factors, each a correctly rounded square root or step, rounds <= 2t times."""
-    return 4.0 * t * UNIT_ROUNDOFF
+    """Relative error allowed for a product of t factors, each a square root or a step.
+
+    Each factor is a correctly rounded square root of a number that rounded at most once
+    (1 - alpha): <= 1.5u relative; the product adds u per factor, a square doubles it and a
+    sum of t positive terms adds t u: <= 6 t u.  8 t u leaves room for any sensible order.
+    """
+    return 8.0 * t * UNIT_ROUNDOFF
+
+
+def _alpha_bar_rtol(t: int, alpha_bar: mpmath.mpf) -> float:
+    """Relative error allowed for alpha_bar_t, valid for a product and for exp(cumsum(log alpha)).
+
+    A running product rounds t times: <= t u.  Through logarithms, each log alpha_i errs by
+    <= 2u |log alpha_i| (a libm log is within one ulp), the cumulative sum of t terms of one
+    sign by <= (t - 1) u |log alpha_bar_t|, and exp turns that absolute error of the exponent
+    into a relative one and rounds (<= 2u): <= (t + 1) u |log alpha_bar_t| + 2u.  Twice the
+    sum of both bounds; on the natural range |log alpha_bar_t| <= 166, so <= 1e-12.
+    """
+    return 2.0 * UNIT_ROUNDOFF * (t + 2 + (t + 1) * abs(float(mpmath.log(alpha_bar))))
 
 
 #: sqrt, 1 - alpha, two products and a sum each round once: a few ulp of the
@@ -134,47 +167,37 @@ def _ks_statistic(samples: np.ndarray, mean: float, sd: float) -> float:
     return float(max(np.max(np.arange(1, n + 1) / n - cdf), np.max(cdf - np.arange(n) / n)))
 
 
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
 @given(alpha_schedules())
 def test_alpha_bars_are_cumulative_products(impl, alphas):
     """alpha_bars(alphas)[t - 1] = alpha_1 ... alpha_t, against a 50-digit product."""
-    expected = [exact_alpha_bar(alphas, t)[0] for t in range(1, len(alphas) + 1)]
+    exact = [mp_alpha_bar(alphas, t) for t in range(1, len(alphas) + 1)]
+    rtol = [_alpha_bar_rtol(t, bar) for t, bar in enumerate(exact, start=1)]
     assert_close(
         impl.alpha_bars(alphas),
-        expected,
-        rtol=_product_rtol(len(alphas)),
+        [float(bar) for bar in exact],
+        rtol=np.array(rtol),
         atol=0.0,
         what="alpha_bar_t",
         inputs={"alphas": alphas},
     )
 
 
-@given(
-    st.integers(1, 4).flatmap(
-        lambda b: st.lists(alpha_schedules(st.just(5)), min_size=b, max_size=b)
-    )
-)
-def test_alpha_bars_work_rowwise_on_batches(impl, schedules):
-    """On a batch of schedules (B, T) alpha_bars acts on each row (the last axis)."""
-    batch = np.stack(schedules)
-    rows = [impl.alpha_bars(row) for row in batch]
-    assert_close(
-        impl.alpha_bars(batch),
-        rows,
-        rtol=0.0,
-        atol=0.0,
-        what="alpha_bars on a batch",
-        inputs={"alphas": batch},
-    )
-
-
+@pytest.mark.claim
 @given(alpha_schedules())
 def test_alpha_bars_decrease_strictly_inside_the_unit_interval(impl, alphas):
     """1 > alpha_bar_1 > alpha_bar_2 > ... > alpha_bar_T > 0 when every alpha_t lies in (0, 1)."""
+    # Consecutive alpha_bars differ by a factor alpha_t <= 1 - 1e-6 on the natural range, far
+    # beyond the relative error _alpha_bar_rtol allows (< 1e-12), so strictness survives rounding.
     bars = np.concatenate([[1.0], impl.alpha_bars(alphas)])
     assert_true(np.diff(bars) < 0, what="alpha_bar strictly decreasing", inputs={"alphas": alphas})
     assert_true(bars[-1] > 0, what="alpha_bar_T > 0", inputs={"alphas": alphas})
 
 
+@pytest.mark.claim
 @given(same_shape_pairs, ALPHA)
 def test_forward_step_is_the_encoder_formula(impl, pair, alpha):
     """forward_step(x, alpha, eps) = sqrt(alpha) x + sqrt(1 - alpha) eps, elementwise."""
@@ -190,6 +213,7 @@ def test_forward_step_is_the_encoder_formula(impl, pair, alpha):
     )
 
 
+@pytest.mark.claim
 @given(same_shape_pairs, st.one_of(ALPHA, st.just(1.0)))
 def test_forward_sample_is_the_marginal_formula(impl, pair, alpha_bar):
     """forward_sample(x0, abar, eps) = sqrt(abar) x0 + sqrt(1 - abar) eps; abar = 1 returns x0."""
@@ -205,17 +229,19 @@ def test_forward_sample_is_the_marginal_formula(impl, pair, alpha_bar):
     )
 
 
+@pytest.mark.claim
 @given(ALPHA, ALPHA)
 def test_two_merged_noises_have_variance_one_minus_the_product(impl, alpha_prev, alpha):
     """Two steps weight the noises so that their variances sum to 1 - alpha_t alpha_{t-1}."""
     _, c_first, c_second = _chain_coefficients(impl, np.array([alpha_prev, alpha]))
     product = mpmath.mpf(alpha) * mpmath.mpf(alpha_prev)
     inputs = {"alpha_{t-1}": alpha_prev, "alpha_t": alpha}
-    # Every coefficient is a product of <= 2 square roots of correctly rounded numbers.
+    # Each coefficient is a product of two square roots of correctly rounded numbers (1 - a
+    # rounds once): <= 3u relative; squared <= 7u; the sum of two positive squares adds u.
     assert_close(
         c_first**2,
         float(mpmath.mpf(alpha) - product),
-        rtol=8 * UNIT_ROUNDOFF,
+        rtol=_product_rtol(2),
         atol=0.0,
         what="coefficient^2 of eps_1",
         inputs=inputs,
@@ -223,13 +249,14 @@ def test_two_merged_noises_have_variance_one_minus_the_product(impl, alpha_prev,
     assert_close(
         c_first**2 + c_second**2,
         float(1 - product),
-        rtol=8 * UNIT_ROUNDOFF,
+        rtol=_product_rtol(2),
         atol=0.0,
         what="variance of the merged noise",
         inputs=inputs,
     )
 
 
+@pytest.mark.claim
 @given(ALPHA, ALPHA, seeds)
 def test_two_merged_noises_are_one_gaussian(impl, alpha_prev, alpha, seed):
     """Two noised steps from 0 are N(0, 1 - alpha_t alpha_{t-1}) by a KS test at level 1e-12."""
@@ -246,6 +273,7 @@ def test_two_merged_noises_are_one_gaussian(impl, alpha_prev, alpha, seed):
     )
 
 
+@pytest.mark.claim
 @given(alpha_schedules())
 def test_t_steps_have_the_forward_marginal_moments(impl, alphas):
     """t forward steps give x_t = sqrt(abar_t) x_0 + noise of variance 1 - abar_t, exactly."""
@@ -274,6 +302,7 @@ def test_t_steps_have_the_forward_marginal_moments(impl, alphas):
     )
 
 
+@pytest.mark.claim
 @given(alpha_schedules(), floats(-10.0, 10.0), seeds)
 def test_t_steps_sample_the_forward_marginal(impl, alphas, x0, seed):
     """t forward steps from x_0 pass a KS test against N(sqrt(abar_t) x_0, 1 - abar_t)."""
@@ -290,6 +319,7 @@ def test_t_steps_sample_the_forward_marginal(impl, alphas, x0, seed):
     )
 
 
+@pytest.mark.claim
 @given(alpha_schedules())
 def test_unit_variance_data_keep_unit_variance(impl, alphas):
     """If Var x_0 = 1 then Var x_t = abar_t + (1 - abar_t) = 1, for steps and for forward_sample."""
@@ -316,21 +346,96 @@ def test_unit_variance_data_keep_unit_variance(impl, alphas):
     )
 
 
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(
+    st.integers(1, 4).flatmap(
+        lambda b: st.lists(alpha_schedules(st.just(5)), min_size=b, max_size=b)
+    ),
+    same_shape_pairs,
+    ALPHA,
+)
+def test_functions_act_on_the_last_axis_of_batches(impl, schedules, pair, alpha):
+    """alpha_bars maps (B, T) schedules row by row; the steps keep the (..., d) shape of x."""
+    batch = np.stack(schedules)
+    bars = impl.alpha_bars(batch)
+    expected = [[float(mp_alpha_bar(row, t)) for t in range(1, 6)] for row in batch]
+    # The rows are claim inputs: the claim's error model bounds each entry.
+    rtol = np.array(
+        [[_alpha_bar_rtol(t, mp_alpha_bar(row, t)) for t in range(1, 6)] for row in batch]
+    )
+    assert_close(
+        bars, expected, rtol=rtol, atol=0.0, what="alpha_bars on a batch", inputs={"alphas": batch}
+    )
+    x, eps = pair
+    for name, value in (
+        ("forward_step", impl.forward_step(x, alpha, eps)),
+        ("forward_sample", impl.forward_sample(x, alpha, eps)),
+    ):
+        assert_true(
+            np.shape(value) == x.shape,
+            what=f"{name} keeps the shape {x.shape} of its data",
+            inputs={"x": x, "alpha": alpha, "eps": eps},
+        )
+
+
+@pytest.mark.contract
 @given(same_shape_pairs, ALPHA, st.sampled_from([0.0, 1.0, 1.5, -0.25, np.nan]))
 def test_rejects_invalid_schedules_and_shapes(impl, pair, alpha, bad):
     """alphas outside (0, 1), alpha_bar outside (0, 1], mismatched shapes or NaN raise."""
     x, eps = pair
-    assert_rejects(impl.alpha_bars, np.array([alpha, bad]), argument="alphas")
-    assert_rejects(impl.alpha_bars, np.array([]), argument="alphas")
-    assert_rejects(impl.forward_step, x, bad, eps, argument="alpha_t")
-    assert_rejects(impl.forward_step, x, alpha, np.append(eps, 0.0), argument="eps")
-    assert_rejects(impl.forward_step, np.full_like(x, np.nan), alpha, eps, argument="x_prev")
+    why = f"an alpha of {bad} is outside (0, 1)"
+    assert_rejects(impl.alpha_bars, np.array([alpha, bad]), argument="alphas", because=why)
+    assert_rejects(
+        impl.alpha_bars, np.array([]), argument="alphas", because="the schedule has 0 steps"
+    )
+    assert_rejects(impl.forward_step, x, bad, eps, argument="alpha_t", because=why)
+    assert_rejects(
+        impl.forward_step,
+        x,
+        alpha,
+        np.append(eps, 0.0),
+        argument="eps",
+        because="eps is flat while x_prev is not",
+    )
+    assert_rejects(
+        impl.forward_step,
+        np.full_like(x, np.nan),
+        alpha,
+        eps,
+        argument="x_prev",
+        because="x_prev is NaN",
+    )
     if not bad == 1.0:
-        assert_rejects(impl.forward_sample, x, bad, eps, argument="alpha_bar_t")
-    assert_rejects(impl.forward_sample, x, alpha, np.append(eps, 0.0), argument="eps")
-    assert_rejects(impl.forward_sample, np.full_like(x, np.inf), alpha, eps, argument="x0")
+        assert_rejects(
+            impl.forward_sample,
+            x,
+            bad,
+            eps,
+            argument="alpha_bar_t",
+            because=f"alpha_bar_t = {bad} is outside (0, 1]",
+        )
+    assert_rejects(
+        impl.forward_sample,
+        x,
+        alpha,
+        np.append(eps, 0.0),
+        argument="eps",
+        because="eps is flat while x0 is not",
+    )
+    assert_rejects(
+        impl.forward_sample,
+        np.full_like(x, np.inf),
+        alpha,
+        eps,
+        argument="x0",
+        because="x0 is infinite",
+    )
 
 
+@pytest.mark.contract
 @settings(max_examples=20)  # input validation needs no breadth
 @given(same_shape_pairs, ALPHA)
 def test_rejects_nan_data_and_noise_and_data_without_an_axis(impl, pair, alpha):
@@ -340,5 +445,7 @@ def test_rejects_nan_data_and_noise_and_data_without_an_axis(impl, pair, alpha):
         assert_rejects_bad_arrays(
             function, x, alpha, eps, names=(data, None, "eps"), batched=(data, "eps")
         )
-        assert_rejects(function, 0.0, alpha, 0.0, argument=data)
-    assert_rejects(impl.alpha_bars, alpha, argument="alphas")  # a schedule has a last axis
+        assert_rejects(function, 0.0, alpha, 0.0, argument=data, because=f"{data} is 0-d")
+    assert_rejects(
+        impl.alpha_bars, alpha, argument="alphas", because="the schedule is 0-d (no step axis)"
+    )

@@ -10,6 +10,7 @@ import numpy as np
 
 EXERCISE = "6.19"
 CAUGHT_BY = "test_posterior_matches_equation_6_at_50_digits"
+TIER = "claim"
 
 
 def diffusion_posterior(x_t, x0, alphas, t):
