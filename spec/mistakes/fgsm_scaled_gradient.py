@@ -10,6 +10,7 @@ import numpy as np
 
 EXERCISE = "7.24"
 CAUGHT_BY = "test_fgsm_linear_attains_eps_times_the_dual_norm"
+TIER = "claim"
 
 
 def fgsm_linear(w, eps):

@@ -9,6 +9,7 @@ import numpy as np
 
 EXERCISE = "7.22"
 CAUGHT_BY = "test_two_signed_unit_vectors_have_norm_two_to_the_one_over_p"
+TIER = "claim"
 
 
 def lp_norm(x, p):
