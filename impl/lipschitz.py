@@ -9,7 +9,8 @@ Lipschitz bounds", 2021).
 The Gaussian smoothing g(x) = E f(x + ε), ε ~ N(0, σ²I), of any f with values in
 [l, u] is smooth even when f is not: η(x) = σΦ⁻¹((g(x) − l)/(u − l)) is
 1-Lipschitz (Salman et al., "Provably robust deep learning via adversarially
-trained smoothed classifiers", 2019; Levine, Singla and Feizi, 2020), which bounds
+trained smoothed classifiers", 2019, Lemma 2; Levine, Singla and Feizi, "Certifiably
+robust interpretation in deep learning", 2019), which bounds
 g on a ball around x (Chiang et al., "Detection as regression: certified object
 detection with median smoothing", 2020), and g itself is (u − l)/(σ√(2π))-Lipschitz.
 

@@ -20,6 +20,12 @@ ENTRIES: list[Entry] = [
         "W2·ReLU(W1 x + b1), shape (..., k) for x of shape (..., d)",
         "array",
         ("9.27",),
+        conventions=(
+            "W1 is (h, d), b1 is (h,), W2 is (k, h); x is one point (d,), giving (k,), or a batch "
+            "(..., d), giving (..., k).",
+            "Mismatched shapes, empty or non-2-D weights, NaN entries, or a scalar x raise "
+            "ValueError naming the argument.",
+        ),
     ),
     Entry(
         "relu_network_jacobian",
@@ -28,13 +34,25 @@ ENTRIES: list[Entry] = [
         "exactly 0) either one-sided derivative is accepted",
         "array",
         ("9.27",),
+        conventions=(
+            "Shape (k, d) for one point (d,) and (..., k, d) for a batch (..., d).",
+            "At a kink (a pre-activation that is 0 up to rounding) either one-sided slope is "
+            "accepted, and a single call may choose differently from the batch call.",
+            "Mismatched shapes, empty or non-2-D weights, NaN entries, or a scalar x raise "
+            "ValueError naming the argument.",
+        ),
     ),
     Entry(
         "relu_network_lipschitz_bound",
         "relu_network_lipschitz_bound(W1, W2) -> float",
-        "‖W2‖₂·‖W1‖₂, a Lipschitz constant of W2·ReLU(W1 x + b1) for every b1",
+        "a Lipschitz constant of W2·ReLU(W1 x + b1) for every b1; the reference's is ‖W2‖₂·‖W1‖₂",
         "scalar",
         ("9.27",),
+        conventions=(
+            "The reference returns the spectral product ‖W2‖₂‖W1‖₂, attained by a single active "
+            "unit; the claims accept any valid constant (the Frobenius product too).",
+            "A float; mismatched, empty, non-2-D or NaN weights raise ValueError naming W1 or W2.",
+        ),
     ),
     Entry(
         "relu_network_local_lipschitz_bound",
@@ -44,6 +62,13 @@ ENTRIES: list[Entry] = [
         "one bound per point of a batch",
         "real",
         ("9.27",),
+        conventions=(
+            "A float for one point (d,), one bound per point for a batch (..., d).",
+            "A unit with w_iᵀx + b_i + eps‖w_i‖ = 0 exactly is left out (it is off on the closed "
+            "ball); the bound is 0 when every unit is left out and does not decrease as eps grows.",
+            "eps < 0 raises ValueError naming eps; mismatched, empty or NaN arguments raise "
+            "ValueError naming them.",
+        ),
     ),
     Entry(
         "smoothing_eta",
@@ -52,6 +77,14 @@ ENTRIES: list[Entry] = [
         "tails (g_x near l and near u)",
         "real",
         ("10.29",),
+        conventions=(
+            "g_x is a float or an array (elementwise, a float for a float); lower, upper and sigma"
+            " are scalars.",
+            "η = −inf at g_x = lower and +inf at g_x = upper.",
+            "g_x outside [lower, upper] or NaN raises ValueError naming g_x; upper <= lower or NaN"
+            " bounds raise ValueError naming upper (or lower); upper − lower = inf raises "
+            "ValueError naming upper; sigma <= 0 raises ValueError naming sigma.",
+        ),
     ),
     Entry(
         "smoothed_value_bounds",
@@ -60,13 +93,26 @@ ENTRIES: list[Entry] = [
         "g(x + δ) for ‖δ‖₂ <= delta_norm (>= 0); (l, l) at g_x = l and (u, u) at g_x = u",
         "tuple",
         ("10.29", "10.30"),
+        conventions=(
+            "g_x and delta_norm broadcast against each other; the result is a tuple (lo, hi) of "
+            "that shape.",
+            "(lo, hi) = (l, l) at g_x = l and (u, u) at g_x = u for every radius, even when "
+            "delta_norm/σ overflows to inf.",
+            "delta_norm < 0 or NaN raises ValueError naming delta_norm; the other arguments are "
+            "checked as in smoothing_eta.",
+        ),
     ),
     Entry(
         "smoothed_lipschitz_constant",
         "smoothed_lipschitz_constant(sigma) -> float",
-        "1/(σ√(2π)), the tight Lipschitz constant of the smoothing of any f with values in [0, 1] "
-        "(not Salman et al.'s √(2/π)/σ, which is twice as large)",
+        "a Lipschitz constant of the smoothing of any f with values in [0, 1]; the reference's is "
+        "the best one, 1/(σ√(2π)) (Salman et al.'s √(2/π)/σ is valid, twice as large)",
         "scalar",
         ("10.30",),
+        conventions=(
+            "The reference returns the best constant 1/(σ√(2π)); the claims accept any valid "
+            "constant, e.g. Salman et al.'s √(2/π)/σ.",
+            "A float; sigma <= 0, NaN, ±inf or an array raises ValueError naming sigma.",
+        ),
     ),
 ]

@@ -21,7 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 from scipy import special
 
-from spec.oracles import mp_phi
+from spec.oracles import mp_phi, mp_phi_inv
 from spec.strategies import floats, vectors
 
 mpmath.mp.dps = 50
@@ -226,3 +226,19 @@ def probabilities() -> st.SearchStrategy[float]:
         tail,
         tail.map(lambda q: 1.0 - q),
     )
+
+
+def open_probabilities() -> st.SearchStrategy[float]:
+    """The claims' probabilities: [1e-300, 1) without the ends 0, 1 and subnormals, tails kept."""
+    return probabilities().filter(lambda p: 1e-300 <= p < 1.0)
+
+
+def backward_quantile_error(p) -> float:
+    """How far Φ⁻¹ moves when p moves by 2u·p, the backward error of forming p in float64.
+
+    Φ⁻¹'(p) = 1/φ(Φ⁻¹(p)), so this is 2u·p/φ(z): ≈ 2u/|z| in the lower tail, but large
+    near p = 1, where a probability held as p (not as 1 − p) determines z only coarsely.
+    """
+    if p <= 0 or p >= 1:
+        return 0.0
+    return float(2 * UNIT_ROUNDOFF * mpmath.mpf(p) / mpmath.npdf(mp_phi_inv(p)))

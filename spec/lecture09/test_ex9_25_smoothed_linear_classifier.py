@@ -15,6 +15,13 @@ Assumptions
     hyperplane f(x) = 0 while both labels have smoothed probability exactly 1/2:
     g has a tie there and the spec leaves its value open.
 
+Natural range
+    d <= 4, coordinates of w, x and b in [−10, 10], ‖w‖ > 1e-3, σ in
+    [1e-3, 1e3] (Monte Carlo and PREDICT: ‖w‖ >= 0.1, σ in [0.1, 10]); Φ(x) on
+    |x| <= 8.  The numerics tier takes Φ into its far tails (down to
+    Φ(−38.4), subnormal) and σ up to 1e303, where Φ(t) rounds to 1/2 but the
+    decision must still be the sign of the margin.
+
 Argument
     wᵀε is a one-dimensional Gaussian N(0, σ²‖w‖²), so
         P(f(x + ε) = +1) = P(wᵀε > −(wᵀx + b)) = Φ((wᵀx + b) / (σ‖w‖)),
@@ -54,6 +61,7 @@ References
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
@@ -106,14 +114,9 @@ def _base_labels(w, b):
     return lambda z: (z @ w + b > 0).astype(np.int64)
 
 
-@given(
-    st.one_of(
-        floats(-40.0, 40.0),
-        st.sampled_from([-38.4, -37.5, -30.0, -20.0, -8.3, -1e-300, 0.0, 1e-300, 8.3, 38.0]),
-    )
-)
-def test_normal_cdf_matches_50_digit_evaluation(impl, x):
-    """Φ(x) agrees with mpmath to (x² + 1)·16u of its smaller tail (Φ(−30) ≈ 5e-198 included)."""
+def _check_normal_cdf(impl, x):
+    """Φ(x) within (x² + 1)·16u of its smaller tail of the 50-digit value: Φ's relative
+    condition number there is ≈ x² + 1, so this is what a backward-stable Φ can promise."""
     assert_close(
         impl.normal_cdf(x),
         float(mp_phi(x)),
@@ -124,37 +127,10 @@ def test_normal_cdf_matches_50_digit_evaluation(impl, x):
     )
 
 
-@given(vectors(st.integers(1, 6), -40.0, 40.0))
-def test_normal_cdf_is_elementwise_with_limits(impl, xs):
-    """On an array Φ works elementwise; Φ(−∞) = 0, Φ(0) = 1/2 and Φ(+∞) = 1 exactly."""
-    batch = np.concatenate([xs, [-np.inf, 0.0, np.inf]])
-    expected = [impl.normal_cdf(float(v)) for v in xs] + [0.0, 0.5, 1.0]
-    # Batch and single evaluations may take different code paths: a few ulp apart at most.
-    assert_close(
-        impl.normal_cdf(batch),
-        np.array(expected),
-        rtol=4 * UNIT_ROUNDOFF,
-        atol=0,
-        what="Φ on a batch",
-        inputs={"x": batch},
-    )
-
-
 def _probability_band(w, b, x, sigma):
     """[lo, hi] holding every faithful float64 evaluation of Φ((wᵀx + b)/(σ‖w‖))."""
     lo, hi = phi_band(_exact_scaled_margin(w, b, x, sigma), _scaled_margin_error(w, b, x, sigma))
     return float(lo), float(hi)
-
-
-@given(linear_problems())
-def test_smoothed_probability_is_normal_cdf_of_the_scaled_margin(impl, problem):
-    """P(wᵀ(x + ε) + b > 0) = Φ((wᵀx + b)/(σ‖w‖)) to float64 accuracy, against 50 digits."""
-    w, b, x, sigma = problem
-    lo, hi = _probability_band(w, b, x, sigma)
-    value = impl.smoothed_linear_probability(w, b, x, sigma)
-    inputs = {"w": w, "b": b, "x": x, "sigma": sigma}
-    assert_leq(lo, value, atol=TINY, what="Φ(t − rounding) <= P", inputs=inputs)
-    assert_leq(value, hi, atol=TINY, what="P <= Φ(t + rounding)", inputs=inputs)
 
 
 # Monte Carlo with n = 20000 noisy points.  The count k of points on the positive side is
@@ -166,62 +142,29 @@ def test_smoothed_probability_is_normal_cdf_of_the_scaled_margin(impl, problem):
 MC_SAMPLES = 20_000
 
 
-@given(linear_problems(sigma_range=(0.1, 10.0), min_norm=0.1), seeds)
-def test_smoothed_probability_agrees_with_monte_carlo(impl, problem, seed):
-    """Φ((wᵀx + b)/(σ‖w‖)) lies in the Clopper–Pearson interval (level 1e-12) of the noisy count."""
-    w, b, x, sigma = problem
-    rng = np.random.default_rng(seed)
-    points = x + sigma * rng.standard_normal((MC_SAMPLES, len(w)))
-    k = int(np.count_nonzero(points @ w + b > 0))
-    lo, hi = binomial_interval(k, MC_SAMPLES, FALSE_ALARM)
-    value = impl.smoothed_linear_probability(w, b, x, sigma)
-    inputs = {"w": w, "b": b, "x": x, "sigma": sigma, "k": k, "n": MC_SAMPLES}
-    assert_leq(lo, value, atol=1e-9, what="Clopper–Pearson lower end <= P", inputs=inputs)
-    assert_leq(value, hi, atol=1e-9, what="P <= Clopper–Pearson upper end", inputs=inputs)
+@st.composite
+def off_hyperplane_problems(draw):
+    """(w, b, x, σ) as ``linear_problems``, with x off the hyperplane by more than float64
+    rounding (b is moved by 1 inside the strategy otherwise, so the example shown on failure is
+    the call that failed)."""
+    w, b, x, sigma = draw(linear_problems())
+    if abs(exact_margin(w, b, x)) <= margin_rounding_bound(w, b, x):
+        b = b + 1.0
+    return w, b, x, sigma
 
 
-@given(linear_problems())
-def test_smoothed_classifier_equals_the_base_classifier_off_the_hyperplane(impl, problem):
-    """g(x) = sign(wᵀx + b) for every σ > 0 wherever the exact margin exceeds float64 rounding."""
+def _check_decision(impl, problem, scales):
+    """g(x) = sign(wᵀx + b) at σ·scale for each scale."""
     w, b, x, sigma = problem
     margin = exact_margin(w, b, x)
-    if abs(margin) <= margin_rounding_bound(w, b, x):
-        margin = exact_margin(w, b + 1.0, x)  # move x's hyperplane by one unit: off it again
-        b = b + 1.0
     sign = 1 if margin > 0 else -1
-    inputs = {"w": w, "b": b, "x": x, "sigma": sigma, "margin": float(margin)}
-    # The decision must not depend on σ, even where Φ(t) rounds to 1/2 (σ·1e300).
-    for scale in (1e-3, 1.0, 1e3, 1e300):
+    for scale in scales:
         g = impl.smoothed_linear_classifier(w, b, x, sigma * scale)
         assert_true(
-            isinstance(g, int | np.integer) and g == sign,
-            what=f"g(x) = f(x) = {sign} (an integer) at σ·{scale:g}, got {g!r}",
-            inputs=inputs,
+            g == sign,
+            what=f"g(x) = f(x) = {sign} at σ·{scale:g}, got {g!r}",
+            inputs={"w": w, "b": b, "x": x, "sigma": sigma * scale, "margin": float(margin)},
         )
-
-
-@given(linear_problems(), st.integers(1, 5))
-def test_smoothed_linear_functions_work_row_by_row_on_batches(impl, problem, rows):
-    """On a batch of points (m, d) each row gets its own probability and decision."""
-    w, b, x, sigma = problem
-    batch = np.stack([x * (1.0 + 0.5 * i) - i for i in range(rows)])
-    inputs = {"w": w, "b": b, "x": batch, "sigma": sigma}
-    probabilities = impl.smoothed_linear_probability(w, b, batch, sigma)
-    labels = impl.smoothed_linear_classifier(w, b, batch, sigma)
-    assert_true(
-        np.shape(probabilities) == (rows,) and np.shape(labels) == (rows,),
-        what="one value per row",
-        inputs=inputs,
-    )
-    for i, row in enumerate(batch):
-        lo, hi = _probability_band(w, b, row, sigma)
-        assert_leq(lo, probabilities[i], atol=TINY, what=f"row {i}: band <= P", inputs=inputs)
-        assert_leq(probabilities[i], hi, atol=TINY, what=f"row {i}: P <= band", inputs=inputs)
-        margin = exact_margin(w, b, row)
-        if abs(margin) > margin_rounding_bound(w, b, row):
-            assert_true(
-                labels[i] == (1 if margin > 0 else -1), what=f"row {i}: g = f", inputs=inputs
-            )
 
 
 # PREDICT at alpha = FALSE_ALARM: by Cohen et al.'s Proposition 1 it returns a label other
@@ -240,12 +183,65 @@ PREDICT_CRITICAL = next(
 )
 
 
+@st.composite
+def predict_problems(draw):
+    """(w, b, x, σ) for PREDICT, with |t| >= 1e-3: b is moved about one σ inside the strategy
+    otherwise, so the example shown on failure is the call that failed."""
+    w, b, x, sigma = draw(linear_problems(sigma_range=(0.1, 10.0), min_norm=0.1))
+    if abs(_exact_scaled_margin(w, b, x, sigma)) < 1e-3:
+        b = b + sigma * np.linalg.norm(w)
+    return w, b, x, sigma
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(st.one_of(floats(-8.0, 8.0), st.sampled_from([-8.0, -1.0, 0.0, 1.0, 8.0])))
+def test_normal_cdf_matches_50_digit_evaluation(impl, x):
+    """Φ(x) agrees with mpmath to (x² + 1)·16u of its smaller tail on |x| <= 8."""
+    _check_normal_cdf(impl, x)
+
+
+@pytest.mark.claim
+@given(linear_problems())
+def test_smoothed_probability_is_normal_cdf_of_the_scaled_margin(impl, problem):
+    """P(wᵀ(x + ε) + b > 0) = Φ((wᵀx + b)/(σ‖w‖)) to float64 accuracy, against 50 digits."""
+    w, b, x, sigma = problem
+    lo, hi = _probability_band(w, b, x, sigma)
+    value = impl.smoothed_linear_probability(w, b, x, sigma)
+    inputs = {"w": w, "b": b, "x": x, "sigma": sigma}
+    assert_leq(lo, value, atol=TINY, what="Φ(t − rounding) <= P", inputs=inputs)
+    assert_leq(value, hi, atol=TINY, what="P <= Φ(t + rounding)", inputs=inputs)
+
+
+@pytest.mark.claim
 @given(linear_problems(sigma_range=(0.1, 10.0), min_norm=0.1), seeds)
+def test_smoothed_probability_agrees_with_monte_carlo(impl, problem, seed):
+    """Φ((wᵀx + b)/(σ‖w‖)) lies in the Clopper–Pearson interval (level 1e-12) of the noisy count."""
+    w, b, x, sigma = problem
+    rng = np.random.default_rng(seed)
+    points = x + sigma * rng.standard_normal((MC_SAMPLES, len(w)))
+    k = int(np.count_nonzero(points @ w + b > 0))
+    lo, hi = binomial_interval(k, MC_SAMPLES, FALSE_ALARM)
+    value = impl.smoothed_linear_probability(w, b, x, sigma)
+    inputs = {"w": w, "b": b, "x": x, "sigma": sigma, "k": k, "n": MC_SAMPLES}
+    assert_leq(lo, value, atol=1e-9, what="Clopper–Pearson lower end <= P", inputs=inputs)
+    assert_leq(value, hi, atol=1e-9, what="P <= Clopper–Pearson upper end", inputs=inputs)
+
+
+@pytest.mark.claim
+@given(off_hyperplane_problems())
+def test_smoothed_classifier_equals_the_base_classifier_off_the_hyperplane(impl, problem):
+    """g(x) = sign(wᵀx + b) for every σ > 0 wherever the exact margin exceeds float64 rounding."""
+    _check_decision(impl, problem, (1e-3, 1.0, 1e3))
+
+
+@pytest.mark.claim
+@given(predict_problems(), seeds)
 def test_monte_carlo_prediction_never_contradicts_the_base_classifier(impl, problem, seed):
     """Cohen et al.'s PREDICT on sign(wᵀx + b) returns f(x) or abstains, never −f(x)."""
     w, b, x, sigma = problem
-    if abs(_exact_scaled_margin(w, b, x, sigma)) < 1e-3:
-        b = b + sigma * np.linalg.norm(w)  # move the hyperplane about one σ away
     t = float(_exact_scaled_margin(w, b, x, sigma))
     label = impl.smoothed_predict(
         _base_labels(w, b), x, sigma, PREDICT_SAMPLES, FALSE_ALARM, np.random.default_rng(seed)
@@ -265,21 +261,105 @@ def test_monte_carlo_prediction_never_contradicts_the_base_classifier(impl, prob
         )
 
 
+# --- numerics tier: accuracy and robustness at extreme inputs ---
+
+
+@pytest.mark.numerics
+@given(
+    st.one_of(
+        floats(-40.0, 40.0),
+        st.sampled_from([-38.4, -37.5, -30.0, -20.0, -8.3, -1e-300, 1e-300, 8.3, 38.0]),
+    )
+)
+def test_normal_cdf_keeps_its_accuracy_in_the_far_tails(impl, x):
+    """Φ(x) agrees with mpmath in the far tails too (Φ(−30) ≈ 5e-198; Φ(−38.4) is subnormal)."""
+    _check_normal_cdf(impl, x)
+
+
+@pytest.mark.numerics
+@given(off_hyperplane_problems())
+def test_smoothed_classifier_keeps_the_sign_where_the_probability_rounds_to_a_half(impl, problem):
+    """At σ·1e300, Φ(t) rounds to 1/2, but g(x) must still be sign(wᵀx + b)."""
+    _check_decision(impl, problem, (1e300,))
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(vectors(st.integers(1, 6), -40.0, 40.0))
+def test_normal_cdf_is_elementwise_with_limits(impl, xs):
+    """On an array Φ works elementwise; Φ(−∞) = 0, Φ(0) = 1/2 and Φ(+∞) = 1 exactly."""
+    batch = np.concatenate([xs, [-np.inf, 0.0, np.inf]])
+    expected = [impl.normal_cdf(float(v)) for v in xs] + [0.0, 0.5, 1.0]
+    # Batch and single evaluations may take different code paths: a few ulp apart at most.
+    assert_close(
+        impl.normal_cdf(batch),
+        np.array(expected),
+        rtol=4 * UNIT_ROUNDOFF,
+        atol=0,
+        what="Φ on a batch",
+        inputs={"x": batch},
+    )
+
+
+@pytest.mark.contract
+@given(linear_problems(), st.integers(1, 5))
+def test_smoothed_linear_functions_work_row_by_row_on_batches(impl, problem, rows):
+    """On a batch (m, d) each row gets its own probability and label; one point gives an int."""
+    w, b, x, sigma = problem
+    batch = np.stack([x * (1.0 + 0.5 * i) - i for i in range(rows)])
+    inputs = {"w": w, "b": b, "x": batch, "sigma": sigma}
+    label = impl.smoothed_linear_classifier(w, b, x, sigma)
+    assert_true(
+        isinstance(label, int | np.integer) and label in (-1, 1),
+        what=f"g(x) at one point is the int −1 or +1, got {label!r}",
+        inputs={"w": w, "b": b, "x": x, "sigma": sigma},
+    )
+    probabilities = impl.smoothed_linear_probability(w, b, batch, sigma)
+    labels = impl.smoothed_linear_classifier(w, b, batch, sigma)
+    assert_true(
+        np.shape(probabilities) == (rows,) and np.shape(labels) == (rows,),
+        what="one value per row",
+        inputs=inputs,
+    )
+    for i, row in enumerate(batch):
+        lo, hi = _probability_band(w, b, row, sigma)
+        assert_leq(lo, probabilities[i], atol=TINY, what=f"row {i}: band <= P", inputs=inputs)
+        assert_leq(probabilities[i], hi, atol=TINY, what=f"row {i}: P <= band", inputs=inputs)
+        margin = exact_margin(w, b, row)
+        if abs(margin) > margin_rounding_bound(w, b, row):
+            assert_true(
+                labels[i] == (1 if margin > 0 else -1), what=f"row {i}: g = f", inputs=inputs
+            )
+
+
+@pytest.mark.contract
 @settings(max_examples=10)
 @given(linear_problems(), st.sampled_from([0.0, -1.0, np.nan, np.inf]))
 def test_rejects_invalid_inputs(impl, problem, bad_sigma):
     """NaN or text points, NaN or 2-D w and b, zero w, bad x, σ <= 0 raise naming the argument."""
     w, b, x, sigma = problem
-    assert_rejects(impl.normal_cdf, np.array([0.0, np.nan]), argument="x")
-    assert_rejects(impl.normal_cdf, ["0.5", "not a number"], argument="x")
-    probability, classifier = impl.smoothed_linear_probability, impl.smoothed_linear_classifier
-    assert_rejects(impl.smoothed_linear_probability, w, b, x, bad_sigma, argument="sigma")
-    assert_rejects(impl.smoothed_linear_classifier, w, b, x, bad_sigma, argument="sigma")
-    for function in (probability, classifier):
-        assert_rejects(function, np.zeros_like(w), b, x, 1.0, argument="w")
-        assert_rejects(function, w, b, np.append(x, 0.0), 1.0, argument="x")
-        assert_rejects(function, w, b, np.full_like(x, np.nan), 1.0, argument="x")
-        assert_rejects(function, w[:1], b, x[0], 1.0, argument="x")  # a scalar x
+    assert_rejects(impl.normal_cdf, np.array([0.0, np.nan]), argument="x", because="x has a NaN")
+    assert_rejects(impl.normal_cdf, ["0.5", "not a number"], argument="x", because="x holds text")
+    because = f"σ = {bad_sigma} is not a positive finite number"
+    assert_rejects(
+        impl.smoothed_linear_probability, w, b, x, bad_sigma, argument="sigma", because=because
+    )
+    assert_rejects(
+        impl.smoothed_linear_classifier, w, b, x, bad_sigma, argument="sigma", because=because
+    )
+    for function in (impl.smoothed_linear_probability, impl.smoothed_linear_classifier):
+        assert_rejects(function, np.zeros_like(w), b, x, 1.0, argument="w", because="w = 0")
+        assert_rejects(
+            function, w, b, np.append(x, 0.0), 1.0, argument="x", because="x has d + 1 entries"
+        )
+        assert_rejects(
+            function, w, b, np.full_like(x, np.nan), 1.0, argument="x", because="x is NaN"
+        )
+        assert_rejects(  # a scalar x
+            function, w[:1], b, x[0], 1.0, argument="x", because="x is a scalar, not (d,)"
+        )
         assert_rejects_bad_arrays(
             function, w, b, x, sigma, names=("w", "b", "x", "sigma"), batched=("x",)
         )

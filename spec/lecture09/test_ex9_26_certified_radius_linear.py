@@ -17,6 +17,13 @@ Assumptions
     w ≠ 0, σ > 0, x off the hyperplane.  p_A is the probability of the class
     f(x), p_B = 1 − p_A that of the other one (two classes).
 
+Natural range
+    Probabilities p in [1e-300, 1) (both tails, without the ends 0 and 1 and
+    subnormals); σ in [1e-3, 1e3]; for the distance, d <= 4, coordinates in
+    [−10, 10] and t = margin/(σ‖w‖) in [1e-3, 6].  The numerics tier adds the
+    ends (Φ⁻¹(0) = −inf, Φ⁻¹(1) = inf, R = inf) and subnormal p such as 5e-324,
+    with relative accuracy of Φ⁻¹ demanded near p = 1 too.
+
 Argument
     With t = (wᵀx + b)/(σ‖w‖) the smoothed probability of the label +1 is Φ(t)
     (Exercise 9.25), so p_A = Φ(|t|) and p_B = Φ(−|t|).  Then
@@ -34,7 +41,10 @@ Numerics
     as Φ(t) ≈ 1 − 1e-9 determines t only to ~1e-8 relative.  The properties
     therefore compare against intervals obtained by pushing every faithful
     float64 input through the exact formula (50-digit mpmath), and the distance
-    test keeps |t| <= 6, where those intervals are narrow.
+    test keeps |t| <= 6, where those intervals are narrow.  The claims allow in
+    addition the backward error of p itself: moving p by 2u·p moves Φ⁻¹(p) by
+    2u·p/φ(Φ⁻¹(p)), about 2u/|z| in the lower tail but up to 1e-5 at p = 1 − 1e-12,
+    where a probability held as p (not as 1 − p) is ill-conditioned.
 
 Errata
     The notes write the hypothesis as "p_A = p_A and p̄_B = p_B", meaning that
@@ -50,16 +60,19 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
 from spec.lecture09._smoothing_support import (
     UNIT_ROUNDOFF,
+    backward_quantile_error,
     exact_margin,
     margin_rounding_bound,
     mp_norm,
     mp_value,
+    open_probabilities,
     phi_band,
     probabilities,
 )
@@ -84,7 +97,7 @@ def _mp_radius(p_a, p_b, sigma):
 
 
 @st.composite
-def ordered_pairs(draw):
+def ordered_pairs(draw, probabilities=probabilities):
     """(p_a, p_b) with 0 <= p_b <= p_a <= 1, tails and ties included."""
     p, q = draw(probabilities()), draw(probabilities())
     return max(p, q), min(p, q)
@@ -127,26 +140,27 @@ def _radius_band(w, b, x, sigma):
     return float(lo) - _radius_error(t, t, sigma), float(hi) + _radius_error(t, t, sigma)
 
 
-@given(probabilities())
-def test_normal_ppf_matches_50_digit_evaluation(impl, p):
-    """Φ⁻¹(p) agrees with mpmath in both tails (Φ⁻¹(1e-300) ≈ −37.047), ∓inf at p = 0, 1."""
+def _check_normal_ppf(impl, p, backward):
+    """Φ⁻¹(p) against mpmath: 1e-14 relative, plus the backward error of p if ``backward``."""
+    extra = backward_quantile_error(p) if backward else 0.0
     assert_close(
         impl.normal_ppf(p),
         float(mp_phi_inv(p)),
         rtol=PPF_RTOL,
-        atol=PPF_ATOL,
+        atol=PPF_ATOL + extra,
         what="Φ⁻¹(p) against mpmath",
         inputs={"p": p},
     )
 
 
-@given(ordered_pairs(), log_uniform(1e-3, 1e3))
-def test_radius_matches_50_digit_formula(impl, pair, sigma):
-    """R(p_a, p_b, σ) = (σ/2)(Φ⁻¹(p_a) − Φ⁻¹(p_b)), +inf when p_a = 1 or p_b = 0 (no tie)."""
+def _check_radius(impl, pair, sigma, backward):
+    """R against the 50-digit formula; with ``backward``, p_a and p_b may move by 2u·p."""
     p_a, p_b = pair
     expected = _mp_radius(p_a, p_b, sigma)
     z_a, z_b = mp_phi_inv(p_a), mp_phi_inv(p_b)
     atol = 0.0 if not mpmath.isfinite(expected) else _radius_error(z_a, z_b, sigma)
+    if backward and mpmath.isfinite(expected):
+        atol += sigma / 2 * (backward_quantile_error(p_a) + backward_quantile_error(p_b))
     assert_close(
         impl.certified_radius(p_a, p_b, sigma),
         float(expected),
@@ -157,6 +171,24 @@ def test_radius_matches_50_digit_formula(impl, pair, sigma):
     )
 
 
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(open_probabilities())
+def test_normal_ppf_matches_50_digit_evaluation(impl, p):
+    """Φ⁻¹(p) agrees with mpmath on [1e-300, 1) (Φ⁻¹(1e-300) ≈ −37.047), up to p's rounding."""
+    _check_normal_ppf(impl, p, backward=True)
+
+
+@pytest.mark.claim
+@given(ordered_pairs(open_probabilities), log_uniform(1e-3, 1e3))
+def test_radius_matches_50_digit_formula(impl, pair, sigma):
+    """R(p_a, p_b, σ) = (σ/2)(Φ⁻¹(p_a) − Φ⁻¹(p_b)) on [1e-300, 1), up to the rounding of p."""
+    _check_radius(impl, pair, sigma, backward=True)
+
+
+@pytest.mark.claim
 @given(linear_points())
 def test_radius_with_exact_probabilities_is_the_distance_to_the_hyperplane(impl, problem):
     """With p_A, p_B the exact class probabilities, R = |wᵀx + b|/‖w‖ whatever σ."""
@@ -171,6 +203,7 @@ def test_radius_with_exact_probabilities_is_the_distance_to_the_hyperplane(impl,
     assert_leq(radius, hi, what="R <= band", inputs=inputs)
 
 
+@pytest.mark.claim
 @given(linear_points(), st.floats(1e-3, 0.5))
 def test_radius_is_tight(impl, problem, delta):
     """A step of R(1 + δ) toward the hyperplane flips g; a step of R(1 − δ) does not."""
@@ -186,37 +219,31 @@ def test_radius_is_tight(impl, problem, delta):
     assert_true(within == sign, what="g holds after a step of R(1 − δ)", inputs=inputs)
 
 
-@given(st.lists(probabilities(), min_size=1, max_size=6), log_uniform(1e-3, 1e3))
-def test_radius_is_zero_at_a_tie(impl, ps, sigma):
-    """R(p, p, σ) = 0 exactly for every p in [0, 1], the ends included, also on a batch."""
-    p = np.array(ps)
+@pytest.mark.claim
+@given(open_probabilities(), log_uniform(1e-3, 1e3))
+def test_radius_is_zero_at_a_tie(impl, p, sigma):
+    """R(p, p, σ) = 0 for every p in (0, 1): nothing is certified when the classes tie."""
+    # (σ/2)(Φ⁻¹(p) − Φ⁻¹(p)) is exactly 0 for a deterministic Φ⁻¹; allow its rounding anyway.
+    z = mp_phi_inv(p)
     assert_close(
         impl.certified_radius(p, p, sigma),
-        np.zeros_like(p),
+        0.0,
         rtol=0,
-        atol=0,
+        atol=_radius_error(z, z, sigma),
         what="R at p_a = p_b",
         inputs={"p": p, "sigma": sigma},
     )
-    assert_close(
-        impl.certified_radius(ps[0], ps[0], sigma),
-        0.0,
-        rtol=0,
-        atol=0,
-        what="R at p_a = p_b (scalar)",
-        inputs={"p": ps[0], "sigma": sigma},
-    )
 
 
-@given(st.lists(probabilities(), min_size=3, max_size=3), log_uniform(1e-3, 1e3))
+@pytest.mark.claim
+@given(st.lists(open_probabilities(), min_size=3, max_size=3), log_uniform(1e-3, 1e3))
 def test_radius_grows_with_p_a_and_shrinks_with_p_b(impl, ps, sigma):
     """For p_b <= p_a <= p_a': R(p_a, p_b) <= R(p_a', p_b) and R(p_a', p_a) <= R(p_a', p_b)."""
     p_b, p_a, p_top = sorted(ps)
     inputs = {"p_b": p_b, "p_a": p_a, "p_a'": p_top, "sigma": sigma}
     # equal arguments give exactly equal results; otherwise allow the formula's rounding
-    slack = _radius_error(
-        mp_phi_inv(p_top) if p_top < 1 else 0, mp_phi_inv(p_b) if p_b > 0 else 0, sigma
-    )
+    slack = _radius_error(mp_phi_inv(p_top), mp_phi_inv(p_b), sigma)
+    slack += sigma * max(backward_quantile_error(p) for p in (p_b, p_a, p_top))
     assert_leq(
         impl.certified_radius(p_a, p_b, sigma),
         impl.certified_radius(p_top, p_b, sigma),
@@ -239,16 +266,78 @@ def test_radius_grows_with_p_a_and_shrinks_with_p_b(impl, ps, sigma):
     )
 
 
+# --- numerics tier: accuracy and robustness at extreme inputs ---
+
+
+@pytest.mark.numerics
+@given(probabilities())
+def test_normal_ppf_is_accurate_at_the_ends_and_near_one(impl, p):
+    """Φ⁻¹(p) to 1e-14 relative everywhere, near p = 1 and at subnormal p; ∓inf at p = 0, 1."""
+    _check_normal_ppf(impl, p, backward=False)
+
+
+@pytest.mark.numerics
+@given(ordered_pairs(), log_uniform(1e-3, 1e3))
+def test_radius_is_accurate_at_the_ends(impl, pair, sigma):
+    """R to 1e-14 relative in both tails; +inf when p_a = 1 or p_b = 0 (no tie), 0 at a tie."""
+    _check_radius(impl, pair, sigma, backward=False)
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
+@given(st.lists(probabilities(), min_size=1, max_size=6), log_uniform(1e-3, 1e3))
+def test_radius_and_quantile_work_elementwise_with_their_special_values(impl, ps, sigma):
+    """R(p, p, σ) = 0 elementwise, at p = 0 and 1 too (a float 0.0); Φ⁻¹(0), Φ⁻¹(1) = ∓inf."""
+    p = np.array(ps)
+    assert_close(
+        impl.certified_radius(p, p, sigma),
+        np.zeros_like(p),
+        rtol=0,
+        atol=0,
+        what="R at p_a = p_b on an array",
+        inputs={"p": p, "sigma": sigma},
+    )
+    for end in (0.0, 1.0):
+        radius = impl.certified_radius(end, end, sigma)
+        assert_true(
+            isinstance(radius, float) and radius == 0.0,
+            what=f"R({end}, {end}) is the float 0.0, got {radius!r}",
+            inputs={"sigma": sigma},
+        )
+    quantiles = impl.normal_ppf(np.array([0.0, 0.5, 1.0]))
+    assert_close(
+        quantiles, np.array([-np.inf, 0.0, np.inf]), rtol=0, atol=0, what="Φ⁻¹ at 0, 1/2, 1"
+    )
+
+
+@pytest.mark.contract
 @given(ordered_pairs(), st.sampled_from([0.0, -1.0, np.nan]), st.floats(1e-6, 1.0))
 def test_rejects_invalid_inputs(impl, pair, bad_sigma, excess):
     """p outside [0, 1], NaN, p_a < p_b and σ <= 0 raise ValueError naming the argument."""
     p_a, p_b = pair
     for bad in (-excess, 1.0 + excess, np.nan):
-        assert_rejects(impl.normal_ppf, np.array([0.5, bad]), argument="p")
+        because = f"{bad} is not a probability in [0, 1]"
+        assert_rejects(impl.normal_ppf, np.array([0.5, bad]), argument="p", because=because)
         assert_rejects(
-            impl.certified_radius, bad, p_b if np.isnan(bad) else 0.0, 1.0, argument="p_a"
+            impl.certified_radius,
+            bad,
+            p_b if np.isnan(bad) else 0.0,
+            1.0,
+            argument="p_a",
+            because=f"p_a = {because}",
         )
-        assert_rejects(impl.certified_radius, 1.0, bad, 1.0, argument="p_b")
-    assert_rejects(impl.certified_radius, p_a, p_b, bad_sigma, argument="sigma")
+        assert_rejects(
+            impl.certified_radius, 1.0, bad, 1.0, argument="p_b", because=f"p_b = {because}"
+        )
+    assert_rejects(
+        impl.certified_radius,
+        p_a,
+        p_b,
+        bad_sigma,
+        argument="sigma",
+        because=f"σ = {bad_sigma} is not > 0",
+    )
     low, high = sorted((0.5 * excess, 0.5 + 0.5 * excess))
-    assert_rejects(impl.certified_radius, low, high, 1.0, argument="p_a")
+    assert_rejects(impl.certified_radius, low, high, 1.0, argument="p_a", because="p_a < p_b")

@@ -18,6 +18,14 @@ Assumptions
     Two classes as in the notes (c ∈ {0, 1}), or any number of classes with
     p_B = 1 − p_A bounding the runner-up.  f only needs to be measurable.
 
+Natural range
+    d <= 3, points in [−4, 4]^d, σ in [0.05, 5]; base classifiers: half-spaces,
+    axis-aligned boxes (sides possibly infinite) and their complements, and
+    2–4 classes cut along one axis; shifts ‖δ‖ <= 4σ (8σ along a half-space's
+    normal); probabilities p in [0, 1] with both tails; PREDICT and CERTIFY with
+    n, n0 in [1, 5000] and α in [1e-12, 0.99].  The exercise has no extreme
+    inputs of its own, so there is no numerics tier.
+
 Argument
     (Cohen et al., Appendix A.)  Among all sets A with Gaussian measure
     P(x + ε ∈ A) = p_A, the half-space A* = {z : δᵀ(z − x) <= σ‖δ‖Φ⁻¹(p_A)}
@@ -45,8 +53,18 @@ Statistics
     fails only at counts K with P(Bin(m, α) >= K) <= FALSE_ALARM = 1e-12
     (K = 27 of 100).  Each such test is one check per example.
 
+    CERTIFY must count k in n draws independent of the n0 draws that chose the
+    class.  On a fair coin with n0 = n = 1 and α in (1/2, 1), a correct CERTIFY
+    answers exactly when its one counting draw repeats the selected label
+    (p_lower = α > 1/2 then, 0 otherwise): probability 1/2, independently in each
+    run, so the answers of m = 800 runs are Bin(800, 1/2), at least 499 with
+    probability <= 1e-12.  Counting on the selection draw itself answers in every
+    run; selecting from the n0 ∪ n draws answers with probability 3/4, and fewer
+    than 499 of 800 times with probability < 1e-15.
+
 Errata
     The notes print Φ(x) = (1/(2π)) ∫ e^{−t²/2} dt; the constant is 1/√(2π).
+    The noise is N(0, σ² I) on R^d (the notes write N(x, σ²) and ε ~ N(0, σ²)).
     They also state "f classifies N(x, σ²) as c_A with probability >= p_A"
     with p_A in (0.5, 1]: at p_A = 1 the radius is infinite, and the claim holds
     (then f(x + ε) = c_A almost surely for every shift).
@@ -65,6 +83,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import Phase, assume, example, given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
@@ -147,6 +166,110 @@ def _rounding_allowance(p_in, distance, sigma):
     return float(_band_above(z, shift, _z_slack(z, shift)) - mp_phi(z - distance / sigma))
 
 
+@st.composite
+def halfspace_shifts(draw, t_range=(-30.0, 6.0)):
+    """(region, x, σ, y): a half-space with x at t = margin/(σ‖w‖) in ``t_range`` and y = x
+    moved straight toward (or across) the boundary."""
+    d = draw(dimensions)
+    drawn = draw(halfspaces(d))
+    region = Region("halfspace", w=drawn.w, b=drawn.b)  # the side wᵀz + b > 0 is class 1
+    sigma, t = draw(sigmas), draw(st.floats(*t_range))
+    unit = region.w / np.linalg.norm(region.w)
+    base = draw(vectors(d, -4.0, 4.0))
+    distance = float(mp_value(exact_margin(region.w, region.b, base)) / mp_norm(region.w))
+    x = base + (t * sigma - distance) * unit
+    return region, x, sigma, x - sigma * draw(st.floats(0.0, 8.0)) * unit
+
+
+def _certify_runs(impl, f, x, sigma, n0, n, alpha, rng, runs=RUNS):
+    return [impl.smoothed_certify(f, x, sigma, n0, n, alpha, rng) for _ in range(runs)]
+
+
+def _coin(labels):
+    """A fair coin as a base classifier at a point x with x_0 = 0: the sign of z_0 − x_0 = z_0."""
+    return lambda z: np.where(z[:, 0] > 0, labels[0], labels[1])
+
+
+@st.composite
+def coin_flip_points(draw):
+    """x with x_0 = 0 (so z_0 = σε_0 exactly and both labels have probability exactly 1/2)."""
+    x = draw(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)))
+    x[0] = 0.0
+    return x, tuple(draw(st.permutations(range(10)))[:2])
+
+
+REUSE_RUNS = 800
+REUSE_ALLOWED = next(
+    k for k in range(REUSE_RUNS + 1) if stats.binom.sf(k - 1, REUSE_RUNS, 0.5) <= FALSE_ALARM
+)  # 499: a correct CERTIFY answers at least this often with probability <= 1e-12
+
+
+# Power: for a half-space with p_A >= 0.9 CERTIFY must answer c_A with a radius at least the
+# Clopper–Pearson bound of k_min, where P(Bin(n, p_A) < k_min) <= 1e-12 / 2; with n0 = 64 the
+# guess is wrong with probability <= P(Bin(64, 0.9) <= 32) < 1e-15.  Float64 evaluation of f
+# moves p_A by < 1e-9 (x, w, σ bounded as in Exercise 9.25), which k_min absorbs.
+POWER_N0, POWER_N, POWER_ALPHA = 64, 500, 1e-3
+
+
+# Power without a majority: masses 0.45 (top), 0.15 (runner-up) and three of 0.4/3.  PREDICT
+# tests n_A against n_A + n_B, not against n.  With n = 1000: n_A >= k_top and every other
+# count <= k_rest except with probability <= 1e-13 each (binomial quantiles below), and the
+# two-sided p-value only shrinks as n_A grows or n_B falls, so at level 0.01 PREDICT answers
+# the top class except with probability <= 5e-13 (the test checks that worst p-value).
+# Testing against n instead (n_A ~ 450 < n/2) abstains almost always.
+NO_MAJORITY = np.array([0.45, 0.15, 0.4 / 3, 0.4 / 3, 0.4 / 3])
+NO_MAJORITY_N, NO_MAJORITY_ALPHA = 1000, 0.01
+
+
+def _worst_p_value(masses, n, slack=1e-9):
+    """The two-sided p-value at the least likely (n_A, n_B) allowed by 1e-13 binomial quantiles;
+    ``slack`` absorbs the float64 evaluation of f (it moves each mass by < 1e-12)."""
+    k_top = stats.binom.ppf(1e-13, n, masses.max() - slack)
+    k_rest = max(stats.binom.isf(1e-13, n, m + slack) for m in np.sort(masses)[:-1])
+    return 2 * stats.binom.sf(k_top - 1, k_top + k_rest, 0.5)
+
+
+@st.composite
+def predict_problems(draw):
+    """(f, x, σ, top): a fair coin (top = None, every answer is wrong) or a K-class interval
+    classifier with a unique top class."""
+    sigma = draw(sigmas)
+    if draw(st.booleans()):
+        x, labels = draw(coin_flip_points())
+        return _coin(labels), x, sigma, None
+    x = draw(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)))
+    f = draw(interval_classifiers(x[0], sigma))
+    ranked = sorted(f.probabilities(x, sigma).items(), key=lambda item: item[1], reverse=True)
+    assume(ranked[0][1] - ranked[1][1] > 1e-6)  # g(x) well defined despite float64 rounding
+    return f, x, sigma, ranked[0][0]
+
+
+def _bad_calls(args, positions, excess):
+    """(argument, args with that argument replaced by an invalid value, what is wrong), for
+    every bad value; ``positions`` maps argument names to their index in ``args`` (f at 0,
+    x at 1)."""
+    bad_values = {
+        "sigma": [(v, f"σ = {v} is not > 0") for v in (0.0, -excess, np.nan)],
+        "n": [(0, "n = 0 samples"), (-3, "n = −3 samples"), (2.5, "n = 2.5 is not an integer")],
+        "n0": [(0, "n0 = 0 samples"), (1.5, "n0 = 1.5 is not an integer")],
+        "alpha": [(v, f"α = {v} is not in (0, 1)") for v in (0.0, 1.0, 1.0 + excess, np.nan)],
+        "rng": [(None, "rng is None"), (0, "rng is the int 0, not a numpy Generator")],
+        "x": [(np.stack([args[1], args[1]]), "x is a batch (2, d), not one point (d,)")],
+        "f": [
+            (lambda z: np.zeros(len(z) + 1, dtype=np.int64), "f returns n + 1 labels for n points"),
+            (lambda z: np.full(len(z), -1, dtype=np.int64), "f returns −1, reserved for abstain"),
+            (lambda z: np.full(len(z), 0.5), "f returns float labels 0.5"),
+        ],
+    }
+    for argument, position in {"f": 0, "x": 1, **positions}.items():
+        for bad, because in bad_values[argument]:
+            yield argument, (*args[:position], bad, *args[position + 1 :]), because
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
 @given(shifted_problems())
 @example(  # the complement of z <= 4 seen from y = 0.79, σ = 0.2: P = 3e-55, not 0
     problem=(
@@ -173,21 +296,7 @@ def test_no_base_classifier_falls_below_the_worst_case(impl, problem):
     )
 
 
-@st.composite
-def halfspace_shifts(draw, t_range=(-30.0, 6.0)):
-    """(region, x, σ, y): a half-space with x at t = margin/(σ‖w‖) in ``t_range`` and y = x
-    moved straight toward (or across) the boundary."""
-    d = draw(dimensions)
-    drawn = draw(halfspaces(d))
-    region = Region("halfspace", w=drawn.w, b=drawn.b)  # the side wᵀz + b > 0 is class 1
-    sigma, t = draw(sigmas), draw(st.floats(*t_range))
-    unit = region.w / np.linalg.norm(region.w)
-    base = draw(vectors(d, -4.0, 4.0))
-    distance = float(mp_value(exact_margin(region.w, region.b, base)) / mp_norm(region.w))
-    x = base + (t * sigma - distance) * unit
-    return region, x, sigma, x - sigma * draw(st.floats(0.0, 8.0)) * unit
-
-
+@pytest.mark.claim
 @given(halfspace_shifts())
 def test_half_space_attains_the_worst_case(impl, problem):
     """For a half-space shifted along its normal, P(f(x + δ + ε) = 1) = Φ(Φ⁻¹(p_A) − ‖δ‖/σ)."""
@@ -224,6 +333,7 @@ def test_half_space_attains_the_worst_case(impl, problem):
     )
 
 
+@pytest.mark.claim
 @given(shifted_problems(), st.floats(0.0, 0.999))
 def test_smoothed_label_is_constant_on_the_certified_ball(impl, problem, fraction):
     """If P(f(x + ε) = c_A) = p_A > 1/2, then P(f(x + δ + ε) = c_A) > 1/2 for ‖δ‖ < σΦ⁻¹(p_A)."""
@@ -273,6 +383,7 @@ def test_smoothed_label_is_constant_on_the_certified_ball(impl, problem, fractio
     )
 
 
+@pytest.mark.claim
 @given(probabilities(), st.lists(st.floats(0.0, 50.0), min_size=2, max_size=2), sigmas)
 def test_worst_case_is_p_without_shift_and_falls_with_the_shift(impl, p, shifts, sigma):
     """Φ(Φ⁻¹(p) − 0) = p, the bound never rises with ‖δ‖, and it is 0 at p = 0 and 1 at p = 1."""
@@ -306,13 +417,7 @@ def test_worst_case_is_p_without_shift_and_falls_with_the_shift(impl, p, shifts,
         )
 
 
-# --------------------------------------------------------------------------- CERTIFY
-
-
-def _certify_runs(impl, f, x, sigma, n0, n, alpha, rng, runs=RUNS):
-    return [impl.smoothed_certify(f, x, sigma, n0, n, alpha, rng) for _ in range(runs)]
-
-
+@pytest.mark.claim
 @settings(max_examples=10, phases=NO_SHRINK)
 @given(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)), sigmas, st.data(), seeds)
 def test_certify_over_claims_in_at_most_alpha_of_runs(impl, x, sigma, data, seed):
@@ -346,19 +451,7 @@ def test_certify_over_claims_in_at_most_alpha_of_runs(impl, x, sigma, data, seed
     )
 
 
-def _coin(labels):
-    """A fair coin as a base classifier at a point x with x_0 = 0: the sign of z_0 − x_0 = z_0."""
-    return lambda z: np.where(z[:, 0] > 0, labels[0], labels[1])
-
-
-@st.composite
-def coin_flip_points(draw):
-    """x with x_0 = 0 (so z_0 = σε_0 exactly and both labels have probability exactly 1/2)."""
-    x = draw(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)))
-    x[0] = 0.0
-    return x, tuple(draw(st.permutations(range(10)))[:2])
-
-
+@pytest.mark.claim
 @settings(max_examples=10, phases=NO_SHRINK)
 @given(coin_flip_points(), sigmas, seeds)
 def test_certify_abstains_on_a_coin_flip(impl, point, sigma, seed):
@@ -375,6 +468,25 @@ def test_certify_abstains_on_a_coin_flip(impl, point, sigma, seed):
     )
 
 
+@pytest.mark.claim
+@settings(max_examples=5, phases=NO_SHRINK)
+@given(coin_flip_points(), sigmas, st.floats(0.51, 0.99), seeds)
+def test_certify_counts_in_draws_independent_of_the_selection(impl, point, sigma, alpha, seed):
+    """n0 = n = 1 on a fair coin: CERTIFY answers in about half of the runs, not (nearly) all."""
+    x, labels = point
+    results = _certify_runs(
+        impl, _coin(labels), x, sigma, 1, 1, alpha, np.random.default_rng(seed), REUSE_RUNS
+    )
+    answers = sum(c != -1 for c, _ in results)
+    assert_true(
+        answers < REUSE_ALLOWED,
+        what=f"{answers} answers in {REUSE_RUNS} runs (a correct CERTIFY: Bin({REUSE_RUNS}, 1/2),"
+        f" >= {REUSE_ALLOWED} with probability <= 1e-12); is k counted on the n0 draws?",
+        inputs={"x": x, "labels": labels, "sigma": sigma, "alpha": alpha, "seed": seed},
+    )
+
+
+@pytest.mark.claim
 @given(
     dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)),
     sigmas,
@@ -417,6 +529,7 @@ def test_certify_on_a_constant_classifier_gives_the_exact_clopper_pearson_radius
     )
 
 
+@pytest.mark.claim
 @settings(max_examples=20)
 @given(coin_flip_points(), sigmas, st.one_of(st.just(0.5), st.floats(0.01, 0.99)), seeds)
 def test_certify_with_one_sample_has_p_lower_zero_or_alpha(impl, point, sigma, alpha, seed):
@@ -440,13 +553,7 @@ def test_certify_with_one_sample_has_p_lower_zero_or_alpha(impl, point, sigma, a
             assert_true(label != -1 or alpha <= 0.5, what="f ≡ c answers", inputs=inputs)
 
 
-# Power: for a half-space with p_A >= 0.9 CERTIFY must answer c_A with a radius at least the
-# Clopper–Pearson bound of k_min, where P(Bin(n, p_A) < k_min) <= 1e-12 / 2; with n0 = 64 the
-# guess is wrong with probability <= P(Bin(64, 0.9) <= 32) < 1e-15.  Float64 evaluation of f
-# moves p_A by < 1e-9 (x, w, σ bounded as in Exercise 9.25), which k_min absorbs.
-POWER_N0, POWER_N, POWER_ALPHA = 64, 500, 1e-3
-
-
+@pytest.mark.claim
 @given(halfspace_shifts(t_range=(1.3, 6.0)), seeds)
 def test_certify_certifies_a_confident_half_space(impl, problem, seed):
     """For p_A >= 0.9 CERTIFY returns c_A, radius >= σΦ⁻¹(p_lower(k_min)) (false alarm 1e-12)."""
@@ -477,9 +584,7 @@ def test_certify_certifies_a_confident_half_space(impl, problem, seed):
     )
 
 
-# --------------------------------------------------------------------------- PREDICT
-
-
+@pytest.mark.claim
 @given(
     dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)),
     sigmas,
@@ -506,6 +611,7 @@ def test_predict_on_a_constant_classifier_follows_the_two_sided_binomial_test(
     )
 
 
+@pytest.mark.claim
 @given(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)), st.integers(0, 9), st.integers(2, 5))
 def test_predict_answers_when_the_p_value_equals_alpha(impl, x, label, n):
     """The test rejects at p-value <= α: f ≡ c at α = 2^{1−n} exactly returns c, not −1."""
@@ -520,24 +626,7 @@ def test_predict_answers_when_the_p_value_equals_alpha(impl, x, label, n):
     )
 
 
-# Power without a majority: masses 0.45 (top), 0.15 (runner-up) and three of 0.4/3.  PREDICT
-# tests n_A against n_A + n_B, not against n.  With n = 1000: n_A >= k_top and every other
-# count <= k_rest except with probability <= 1e-13 each (binomial quantiles below), and the
-# two-sided p-value only shrinks as n_A grows or n_B falls, so at level 0.01 PREDICT answers
-# the top class except with probability <= 5e-13 (the test checks that worst p-value).
-# Testing against n instead (n_A ~ 450 < n/2) abstains almost always.
-NO_MAJORITY = np.array([0.45, 0.15, 0.4 / 3, 0.4 / 3, 0.4 / 3])
-NO_MAJORITY_N, NO_MAJORITY_ALPHA = 1000, 0.01
-
-
-def _worst_p_value(masses, n, slack=1e-9):
-    """The two-sided p-value at the least likely (n_A, n_B) allowed by 1e-13 binomial quantiles;
-    ``slack`` absorbs the float64 evaluation of f (it moves each mass by < 1e-12)."""
-    k_top = stats.binom.ppf(1e-13, n, masses.max() - slack)
-    k_rest = max(stats.binom.isf(1e-13, n, m + slack) for m in np.sort(masses)[:-1])
-    return 2 * stats.binom.sf(k_top - 1, k_top + k_rest, 0.5)
-
-
+@pytest.mark.claim
 @given(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)), sigmas, st.data(), seeds)
 def test_predict_answers_a_clear_top_class_without_a_majority(impl, x, sigma, data, seed):
     """PREDICT returns the top class when it clearly beats the runner-up, majority or not."""
@@ -557,21 +646,7 @@ def test_predict_answers_a_clear_top_class_without_a_majority(impl, x, sigma, da
     )
 
 
-@st.composite
-def predict_problems(draw):
-    """(f, x, σ, top): a fair coin (top = None, every answer is wrong) or a K-class interval
-    classifier with a unique top class."""
-    sigma = draw(sigmas)
-    if draw(st.booleans()):
-        x, labels = draw(coin_flip_points())
-        return _coin(labels), x, sigma, None
-    x = draw(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)))
-    f = draw(interval_classifiers(x[0], sigma))
-    ranked = sorted(f.probabilities(x, sigma).items(), key=lambda item: item[1], reverse=True)
-    assume(ranked[0][1] - ranked[1][1] > 1e-6)  # g(x) well defined despite float64 rounding
-    return f, x, sigma, ranked[0][0]
-
-
+@pytest.mark.claim
 @settings(max_examples=10, phases=NO_SHRINK)
 @given(predict_problems(), seeds)
 def test_predict_errs_in_at_most_alpha_of_runs(impl, problem, seed):
@@ -587,6 +662,10 @@ def test_predict_errs_in_at_most_alpha_of_runs(impl, problem, seed):
     )
 
 
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
 @settings(max_examples=10)
 @given(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)), sigmas, st.data(), seeds)
 def test_predict_and_certify_draw_all_randomness_from_the_generator(impl, x, sigma, data, seed):
@@ -603,27 +682,7 @@ def test_predict_and_certify_draw_all_randomness_from_the_generator(impl, x, sig
         )
 
 
-def _bad_calls(args, positions, excess):
-    """(argument, args with that argument replaced by an invalid value), for every bad value;
-    ``positions`` maps argument names to their index in ``args`` (f at 0, x at 1)."""
-    bad_values = {
-        "sigma": (0.0, -excess, np.nan),
-        "n": (0, -3, 2.5),
-        "n0": (0, 1.5),
-        "alpha": (0.0, 1.0, 1.0 + excess, np.nan),
-        "rng": (None, 0),
-        "x": (np.stack([args[1], args[1]]),),
-        "f": (
-            lambda z: np.zeros(len(z) + 1, dtype=np.int64),  # one label too many
-            lambda z: np.full(len(z), -1, dtype=np.int64),  # -1 is reserved for abstain
-            lambda z: np.full(len(z), 0.5),  # not integer labels
-        ),
-    }
-    for argument, position in {"f": 0, "x": 1, **positions}.items():
-        for bad in bad_values[argument]:
-            yield argument, (*args[:position], bad, *args[position + 1 :])
-
-
+@pytest.mark.contract
 @settings(max_examples=10)  # every bad input is checked in each example
 @given(dimensions.flatmap(lambda d: vectors(d, -4.0, 4.0)), st.floats(1e-6, 1.0))
 def test_rejects_invalid_inputs(impl, x, excess):
@@ -631,17 +690,38 @@ def test_rejects_invalid_inputs(impl, x, excess):
     good = lambda z: np.zeros(len(z), dtype=np.int64)  # noqa: E731
     rng = np.random.default_rng(0)
     predict_args = (good, x, 1.0, 10, 0.1, rng)
-    for argument, args in _bad_calls(
+    for argument, args, because in _bad_calls(
         predict_args, {"sigma": 2, "n": 3, "alpha": 4, "rng": 5}, excess
     ):
-        assert_rejects(impl.smoothed_predict, *args, argument=argument)
+        assert_rejects(impl.smoothed_predict, *args, argument=argument, because=because)
     certify_args = (good, x, 1.0, 10, 10, 0.1, rng)
     positions = {"sigma": 2, "n0": 3, "n": 4, "alpha": 5, "rng": 6}
-    for argument, args in _bad_calls(certify_args, positions, excess):
-        assert_rejects(impl.smoothed_certify, *args, argument=argument)
-    assert_rejects(impl.smoothing_worst_case_probability, 1.0 + excess, 1.0, 1.0, argument="p_a")
-    assert_rejects(impl.smoothing_worst_case_probability, np.nan, 1.0, 1.0, argument="p_a")
-    assert_rejects(impl.smoothing_worst_case_probability, 0.5, -excess, 1.0, argument="delta_norm")
+    for argument, args, because in _bad_calls(certify_args, positions, excess):
+        assert_rejects(impl.smoothed_certify, *args, argument=argument, because=because)
+    assert_rejects(
+        impl.smoothing_worst_case_probability,
+        1.0 + excess,
+        1.0,
+        1.0,
+        argument="p_a",
+        because="p_a > 1",
+    )
+    assert_rejects(
+        impl.smoothing_worst_case_probability,
+        np.nan,
+        1.0,
+        1.0,
+        argument="p_a",
+        because="p_a is NaN",
+    )
+    assert_rejects(
+        impl.smoothing_worst_case_probability,
+        0.5,
+        -excess,
+        1.0,
+        argument="delta_norm",
+        because="‖δ‖ < 0",
+    )
     assert_rejects_bad_arrays(
         impl.smoothing_worst_case_probability,
         0.5,
@@ -650,4 +730,24 @@ def test_rejects_invalid_inputs(impl, x, excess):
         names=("p_a", "delta_norm", "sigma"),
         batched=("p_a", "delta_norm"),
     )
-    assert_rejects(impl.smoothing_worst_case_probability, 0.5, 1.0, -excess, argument="sigma")
+    assert_rejects(
+        impl.smoothing_worst_case_probability, 0.5, 1.0, -excess, argument="sigma", because="σ < 0"
+    )
+
+
+@pytest.mark.contract
+@given(st.lists(probabilities(), min_size=1, max_size=4), st.floats(0.0, 10.0), sigmas)
+def test_worst_case_takes_scalars_or_broadcasting_arrays(impl, ps, shift, sigma):
+    """One p_a and ‖δ‖ give a float; an array of p_a against a column of ‖δ‖ broadcasts."""
+    single = impl.smoothing_worst_case_probability(ps[0], shift, sigma)
+    assert_true(
+        isinstance(single, float), what=f"a float for scalars, got {single!r}", inputs={"p": ps}
+    )
+    table = impl.smoothing_worst_case_probability(np.array(ps), np.array([[0.0], [shift]]), sigma)
+    assert_true(
+        np.shape(table) == (2, len(ps)),
+        what=f"shape (2, {len(ps)}) from (2, 1) against ({len(ps)},), got {np.shape(table)}",
+        inputs={"p": ps, "shift": shift},
+    )
+    expected = [impl.smoothing_worst_case_probability(p, shift, sigma) for p in ps]
+    assert_close(table[1], expected, rtol=4 * UNIT_ROUNDOFF, atol=0, what="row by row")

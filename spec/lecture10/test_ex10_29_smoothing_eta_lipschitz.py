@@ -20,6 +20,14 @@ Assumptions
     every set of positive measure.  With Φ(−∞) = 0 and Φ(∞) = 1, (9) holds in
     both cases.  Φ is the standard normal CDF.
 
+Natural range
+    Ranges [l, u] = [0, 1], [−1, 0], or l in [−100, 100] with u − l in
+    [1e-3, 1e3]; σ in [1e-3, 1e3]; d <= 3, points within 8σ of where the
+    families change, steps from 1e-4σ to 3σ, radii ‖δ‖ up to 100σ.  Where η or
+    (9) is compared with its formula, g lies at least 1e-9(u − l) from either
+    end (or at the midpoint).  The numerics tier takes g to within 1e-300(u − l)
+    of l and of u, where η must keep its relative accuracy in both tails.
+
 Argument
     Rescale: h = (f − l)/(u − l) takes values in [0, 1] and p = (g − l)/(u − l) is
     its smoothing, so it suffices to show that σΦ⁻¹(p) is 1-Lipschitz.  Write
@@ -60,9 +68,13 @@ Numerics
     comparison.  Where g ± e leaves [l, u] (g within rounding of l or u) η is not
     determined by the float input and that point is not compared.  The formulas
     themselves are checked against 50-digit evaluations (mpmath) from the exact
-    float inputs, to the accuracy the nearer-end formulas reach: relative
-    accuracy of min(p, 1 − p) is kept, so η is accurate in both tails, for g
-    within 1e-300·(u − l) of l or of u.  No property is statistical.
+    float inputs.  The claims allow a backward error: g, l and u each moved by
+    4u of their size (u = 2⁻⁵³), which moves (g − l)/(u − l) by up to
+    4u(|g| + |l| + |u|)/(u − l), pushed through η and (9) by evaluating them at
+    g ± that error; this is what forming (g − l)/(u − l) directly can lose near
+    g = u.  The numerics tier asks for the accuracy the nearer-end formulas
+    reach: relative accuracy of min(p, 1 − p), so η is accurate in both tails,
+    for g within 1e-300·(u − l) of l or of u.  No property is statistical.
 
 Errata
     The notes print Φ(x) = (1/(2π)) ∫ e^{−t²/2} dt; the constant is 1/√(2π).
@@ -73,10 +85,9 @@ References
     H. Salman, G. Yang, J. Li, P. Zhang, H. Zhang, I. Razenshteyn and S. Bubeck,
     Provably robust deep learning via adversarially trained smoothed classifiers,
     NeurIPS 2019 (Lemma 2: Φ⁻¹ of a smoothed [0, 1]-valued function is 1/σ-Lipschitz).
-    A. Levine, A. Kumar, T. Goldstein and S. Feizi, Tight second-order certificates
-    for randomized smoothing, 2020, and A. Levine and S. Feizi, (De)randomized
-    smoothing for certifiable defense against patch attacks, NeurIPS 2020
-    (η is 1-Lipschitz, with this proof).
+    A. Levine, S. Singla and S. Feizi, Certifiably robust interpretation in deep
+    learning, arXiv:1905.12105, 2019 (Cohen et al.'s bound extended from
+    classifiers to smoothed functions with values in [0, 1], the form of (9)).
     P. Chiang, M. Curry, A. Abdelkader, A. Kumar, J. Dickerson and T. Goldstein,
     Detection as regression: certified object detection with median smoothing,
     NeurIPS 2020 (the bounds (9) for functions with values in [l, u]).
@@ -88,6 +99,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -112,6 +124,13 @@ positions = st.tuples(
     st.booleans(),
     st.one_of(st.sampled_from([0.0, 0.5]), log_uniform(1e-16, 0.5), log_uniform(1e-300, 1e-16)),
 )
+#: The claims' positions: at least 1e-9(u − l) from the nearer end, or the midpoint.
+natural_positions = st.tuples(st.booleans(), st.one_of(st.just(0.5), log_uniform(1e-9, 0.5)))
+
+
+def backward_error(g: np.ndarray, lv: Levels) -> np.ndarray:
+    """4u(|g| + |l| + |u|): how far g may move when g, l, u are each perturbed by 4u relative."""
+    return 4 * UNIT_ROUNDOFF * (np.abs(g) + abs(lv.lower) + abs(lv.upper))
 
 
 def values_at(lv: Levels, where: list[tuple[bool, float]]) -> np.ndarray:
@@ -121,16 +140,14 @@ def values_at(lv: Levels, where: list[tuple[bool, float]]) -> np.ndarray:
     return np.clip(np.array(g), lv.lower, lv.upper)
 
 
-# --------------------------------------------------------------------------- η
-
-
-@given(levels, sigmas, st.lists(positions, min_size=1, max_size=6))
-def test_eta_is_sigma_times_normal_quantile_of_rescaled_value(impl, lv, sigma, where):
-    """smoothing_eta = σΦ⁻¹((g − l)/(u − l)) to 50-digit accuracy, ±inf at g = l, u, both tails."""
-    g = values_at(lv, where)
+def _check_eta(impl, lv, sigma, g, backward):
+    """η against 50 digits, elementwise and for one value; with ``backward``, g may move by
+    its backward error."""
     scores = [ExactScore.of(v, lv.lower, lv.upper) for v in g]
     expected = np.array([float(sigma * s.z) for s in scores])
     tolerance = np.array([sigma * s.quantile_error() for s in scores])
+    if backward:
+        tolerance = tolerance + eta_slack(g, backward_error(g, lv), lv.lower, lv.upper, sigma)
     inputs = {"g_x": g, "lower": lv.lower, "upper": lv.upper, "sigma": sigma}
     actual = impl.smoothing_eta(g, lv.lower, lv.upper, sigma)
     assert_close_within(actual, expected, tolerance, what="η", inputs=inputs)
@@ -138,6 +155,61 @@ def test_eta_is_sigma_times_normal_quantile_of_rescaled_value(impl, lv, sigma, w
     assert_close(single, expected[0], rtol=0, atol=tolerance[0], what="η of one value")
 
 
+def _check_value_bounds(impl, lv, sigma, g, radius_in_sigmas, backward):
+    """(9) against 50 digits; with ``backward``, g may move by its backward error."""
+    delta_norm = radius_in_sigmas * sigma
+    lo, hi = impl.smoothed_value_bounds(g, delta_norm, lv.lower, lv.upper, sigma)
+    extra = (0.0, 0.0)
+    if backward:
+        extra = bounds_slack(g, backward_error(g, lv), delta_norm, lv.lower, lv.upper, sigma)
+    width = mpmath.mpf(lv.upper) - mpmath.mpf(lv.lower)
+    shift = mpmath.mpf(delta_norm) / sigma
+    for bound, sign, name, more in ((lo, -1, "lo", extra[0]), (hi, 1, "hi", extra[1])):
+        expected, tolerance = [], []
+        for v in g:
+            score = ExactScore.of(v, lv.lower, lv.upper)
+            t = score.z + sign * shift if mpmath.isfinite(score.z) else score.z
+            expected.append(float(lv.lower + width * mpmath.ncdf(t)))
+            # Φ turns an error in t into φ(t)·error; ndtr's own error is relative to the
+            # smaller tail, growing like 1.5e-16·t²; then l + (u − l)·Φ is rounded.
+            t_error = score.quantile_error() + 2 * UNIT_ROUNDOFF * (shift + abs(t))
+            tail = min(mpmath.ncdf(t), mpmath.ncdf(-t)) if mpmath.isfinite(t) else 0
+            spread = mpmath.npdf(t) * 2 * t_error + 1e-15 * (1 + t**2) * tail if tail else 0
+            rounding = 8 * UNIT_ROUNDOFF * (abs(lv.lower) + abs(lv.upper))
+            tolerance.append(float(width * spread) + rounding)
+        assert_close_within(
+            bound,
+            np.array(expected),
+            np.array(tolerance) + more,
+            what=f"{name} of (9)",
+            inputs={"g_x": g, "delta_norm": delta_norm, "lower": lv.lower, "upper": lv.upper},
+        )
+
+
+radii_in_sigmas = st.one_of(st.just(0.0), log_uniform(1e-4, 1e2))
+
+
+def steps_in_the_ball(case: Case, x: np.ndarray, radius: float) -> np.ndarray:
+    """Shifts δ with ‖δ‖ <= radius: inside the ball, on its sphere, and ±radius along ∇g."""
+    n, d = x.shape
+    directions = case.rng.standard_normal((2 * n, d))
+    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
+    lengths = radius * np.concatenate([case.rng.uniform(size=n) ** (1 / d), np.ones(n)])
+    up = case.steepest(x)
+    return np.concatenate([lengths[:, None] * directions, radius * up, -radius * up])
+
+
+# --- claim tier: the exercise's mathematics on its natural range ---
+
+
+@pytest.mark.claim
+@given(levels, sigmas, st.lists(natural_positions, min_size=1, max_size=6))
+def test_eta_is_sigma_times_normal_quantile_of_rescaled_value(impl, lv, sigma, where):
+    """smoothing_eta = σΦ⁻¹((g − l)/(u − l)) against 50 digits, up to the rounding of g, l, u."""
+    _check_eta(impl, lv, sigma, values_at(lv, where), backward=True)
+
+
+@pytest.mark.claim
 @given(cases(kinds=("halfspace",)))
 def test_eta_of_a_smoothed_half_space_is_its_signed_distance(impl, case):
     """For f = l + (u − l)1[wᵀz + b > 0], η(x) = (wᵀx + b)/‖w‖: slope exactly 1 along w."""
@@ -157,6 +229,7 @@ def test_eta_of_a_smoothed_half_space_is_its_signed_distance(impl, case):
     )
 
 
+@pytest.mark.claim
 @given(cases())
 def test_eta_is_one_lipschitz_for_smoothed_bounded_functions(impl, case):
     """|η(x) − η(y)| <= ‖x − y‖ for smoothed half-spaces, boxes and cosines, along ∇g too."""
@@ -179,54 +252,14 @@ def test_eta_is_one_lipschitz_for_smoothed_bounded_functions(impl, case):
     )
 
 
-# --------------------------------------------------------------------------- the bounds (9)
-
-
-@given(
-    levels,
-    sigmas,
-    st.lists(positions, min_size=1, max_size=6),
-    st.one_of(st.just(0.0), log_uniform(1e-4, 1e2)),
-)
+@pytest.mark.claim
+@given(levels, sigmas, st.lists(natural_positions, min_size=1, max_size=6), radii_in_sigmas)
 def test_value_bounds_match_their_definition(impl, lv, sigma, where, radius_in_sigmas):
-    """smoothed_value_bounds = l + (u − l)Φ((η ∓ ‖δ‖)/σ), to 50-digit accuracy."""
-    g = values_at(lv, where)
-    delta_norm = radius_in_sigmas * sigma
-    lo, hi = impl.smoothed_value_bounds(g, delta_norm, lv.lower, lv.upper, sigma)
-    width = mpmath.mpf(lv.upper) - mpmath.mpf(lv.lower)
-    shift = mpmath.mpf(delta_norm) / sigma
-    for bound, sign, name in ((lo, -1, "lo"), (hi, 1, "hi")):
-        expected, tolerance = [], []
-        for v in g:
-            score = ExactScore.of(v, lv.lower, lv.upper)
-            t = score.z + sign * shift if mpmath.isfinite(score.z) else score.z
-            expected.append(float(lv.lower + width * mpmath.ncdf(t)))
-            # Φ turns an error in t into φ(t)·error; ndtr's own error is relative to the
-            # smaller tail, growing like 1.5e-16·t²; then l + (u − l)·Φ is rounded.
-            t_error = score.quantile_error() + 2 * UNIT_ROUNDOFF * (shift + abs(t))
-            tail = min(mpmath.ncdf(t), mpmath.ncdf(-t)) if mpmath.isfinite(t) else 0
-            spread = mpmath.npdf(t) * 2 * t_error + 1e-15 * (1 + t**2) * tail if tail else 0
-            rounding = 8 * UNIT_ROUNDOFF * (abs(lv.lower) + abs(lv.upper))
-            tolerance.append(float(width * spread) + rounding)
-        assert_close_within(
-            bound,
-            np.array(expected),
-            np.array(tolerance),
-            what=f"{name} of (9)",
-            inputs={"g_x": g, "delta_norm": delta_norm, "lower": lv.lower, "upper": lv.upper},
-        )
+    """smoothed_value_bounds = l + (u − l)Φ((η ∓ ‖δ‖)/σ), up to the rounding of g, l, u."""
+    _check_value_bounds(impl, lv, sigma, values_at(lv, where), radius_in_sigmas, backward=True)
 
 
-def steps_in_the_ball(case: Case, x: np.ndarray, radius: float) -> np.ndarray:
-    """Shifts δ with ‖δ‖ <= radius: inside the ball, on its sphere, and ±radius along ∇g."""
-    n, d = x.shape
-    directions = case.rng.standard_normal((2 * n, d))
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    lengths = radius * np.concatenate([case.rng.uniform(size=n) ** (1 / d), np.ones(n)])
-    up = case.steepest(x)
-    return np.concatenate([lengths[:, None] * directions, radius * up, -radius * up])
-
-
+@pytest.mark.claim
 @given(cases(), log_uniform(1e-3, 3.0))
 def test_value_bounds_contain_the_smoothed_value_on_the_ball(impl, case, radius_in_sigmas):
     """lo <= g(x + δ) <= hi for every ‖δ‖ <= delta_norm, steps along ±∇g included."""
@@ -244,6 +277,7 @@ def test_value_bounds_contain_the_smoothed_value_on_the_ball(impl, case, radius_
     assert_leq(g_y, hi + hi_slack + extra, what="g(x + δ) <= hi", inputs=inputs)
 
 
+@pytest.mark.claim
 @given(cases(kinds=("halfspace",)), log_uniform(1e-3, 3.0))
 def test_value_bounds_are_attained_by_a_smoothed_half_space(impl, case, radius_in_sigmas):
     """For a half-space, g(x + ‖δ‖ŵ) = hi and g(x − ‖δ‖ŵ) = lo: (9) cannot be narrowed."""
@@ -267,10 +301,11 @@ def test_value_bounds_are_attained_by_a_smoothed_half_space(impl, case, radius_i
         )
 
 
+@pytest.mark.claim
 @given(
     levels,
     sigmas,
-    st.lists(positions, min_size=1, max_size=6),
+    st.lists(natural_positions, min_size=1, max_size=6),
     st.lists(log_uniform(1e-4, 1e2), min_size=1, max_size=5),
 )
 def test_value_bounds_bracket_g_and_widen_with_the_radius(impl, lv, sigma, where, radii):
@@ -299,10 +334,35 @@ def test_value_bounds_bracket_g_and_widen_with_the_radius(impl, lv, sigma, where
     )
 
 
+# --- numerics tier: accuracy and robustness at extreme inputs ---
+
+
+@pytest.mark.numerics
+@given(levels, sigmas, st.lists(positions, min_size=1, max_size=6))
+def test_eta_keeps_its_accuracy_in_both_tails(impl, lv, sigma, where):
+    """η to 50-digit accuracy from the exact float input, g within 1e-300(u − l) of l or u."""
+    _check_eta(impl, lv, sigma, values_at(lv, where), backward=False)
+
+
+@pytest.mark.numerics
+@given(levels, sigmas, st.lists(positions, min_size=1, max_size=6), radii_in_sigmas)
+def test_value_bounds_keep_their_accuracy_in_both_tails(impl, lv, sigma, where, radius_in_sigmas):
+    """(9) to 50-digit accuracy from the exact float input, g within 1e-300(u − l) of l or u."""
+    _check_value_bounds(impl, lv, sigma, values_at(lv, where), radius_in_sigmas, backward=False)
+
+
+# --- contract tier: the interface and the reference's choices among valid answers ---
+
+
+@pytest.mark.contract
 @given(levels, sigmas)
 def test_value_bounds_at_the_ends_of_the_range_do_not_move(impl, lv, sigma):
-    """(lo, hi) = (l, l) at g_x = l and (u, u) at g_x = u for every radius, even ‖δ‖/σ = inf."""
+    """η = ∓inf, (lo, hi) = (l, l) at g_x = l and (u, u) at g_x = u, even at ‖δ‖/σ = inf."""
     lower, upper = lv.lower, lv.upper
+    ends = impl.smoothing_eta(np.array([lower, upper]), lower, upper, sigma)
+    assert_close(ends, np.array([-np.inf, np.inf]), rtol=0, atol=0, what="η at g_x = l, u")
+    middle = impl.smoothing_eta(0.5 * (lower + upper), lower, upper, sigma)
+    assert_true(isinstance(middle, float), what=f"η of one value is a float, got {middle!r}")
     ulps = 4 * UNIT_ROUNDOFF * max(abs(lower), abs(upper))  # lower + (upper − lower) rounds
     for end in (lower, upper):
         for radius, scale in ((0.0, sigma), (sigma, sigma), (1e308, 1e-3)):
@@ -318,32 +378,37 @@ def test_value_bounds_at_the_ends_of_the_range_do_not_move(impl, lv, sigma):
             )
 
 
-# --------------------------------------------------------------------------- bad input
-
-
+@pytest.mark.contract
 @given(levels, sigmas, st.floats(0.01, 0.99))
 def test_rejects_values_outside_the_range_and_invalid_parameters(impl, lv, sigma, p):
     """g_x outside [l, u], u <= l, u − l = inf, σ <= 0, NaN or a radius < 0 raise naming it."""
     lower, upper = lv.lower, lv.upper
     g = lower + (upper - lower) * p
     width = upper - lower
-    for name, args in (
-        ("g_x", (upper + width, lower, upper, sigma)),
-        ("g_x", (np.array([g, lower - width]), lower, upper, sigma)),
-        ("g_x", (np.nan, lower, upper, sigma)),
-        ("upper", (lower, lower, lower, sigma)),
-        ("lower", (g, np.nan, upper, sigma)),
-        ("upper", (g, lower, np.nan, sigma)),
-        ("upper", (0.0, -1e308, 1e308, sigma)),  # u − l overflows
-        ("sigma", (g, lower, upper, 0.0)),
-        ("sigma", (g, lower, upper, -sigma)),
+    for name, args, because in (
+        ("g_x", (upper + width, lower, upper, sigma), "g_x > u"),
+        ("g_x", (np.array([g, lower - width]), lower, upper, sigma), "an entry of g_x < l"),
+        ("g_x", (np.nan, lower, upper, sigma), "g_x is NaN"),
+        ("upper", (lower, lower, lower, sigma), "u = l"),
+        ("lower", (g, np.nan, upper, sigma), "l is NaN"),
+        ("upper", (g, lower, np.nan, sigma), "u is NaN"),
+        ("upper", (0.0, -1e308, 1e308, sigma), "u − l overflows to inf"),
+        ("sigma", (g, lower, upper, 0.0), "σ = 0"),
+        ("sigma", (g, lower, upper, -sigma), "σ < 0"),
     ):
         g_x, *rest = args
-        assert_rejects(impl.smoothing_eta, g_x, *rest, argument=name)
-        assert_rejects(impl.smoothed_value_bounds, g_x, sigma, *rest, argument=name)
-    assert_rejects(
-        impl.smoothed_value_bounds, g, -sigma, lower, upper, sigma, argument="delta_norm"
-    )
-    assert_rejects(
-        impl.smoothed_value_bounds, g, np.nan, lower, upper, sigma, argument="delta_norm"
-    )
+        assert_rejects(impl.smoothing_eta, g_x, *rest, argument=name, because=because)
+        assert_rejects(
+            impl.smoothed_value_bounds, g_x, sigma, *rest, argument=name, because=because
+        )
+    for bad, because in ((-sigma, "‖δ‖ < 0"), (np.nan, "‖δ‖ is NaN")):
+        assert_rejects(
+            impl.smoothed_value_bounds,
+            g,
+            bad,
+            lower,
+            upper,
+            sigma,
+            argument="delta_norm",
+            because=because,
+        )

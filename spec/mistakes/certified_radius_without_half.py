@@ -11,6 +11,7 @@ from scipy import special
 
 EXERCISE = "9.26"
 CAUGHT_BY = "test_radius_with_exact_probabilities_is_the_distance_to_the_hyperplane"
+TIER = "claim"
 
 
 def certified_radius(p_a, p_b, sigma):
