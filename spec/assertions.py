@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from spec.plugin import _short_repr
+from spec.harness.proxy import short_repr as _short_repr
 
 #: float64 round-off: a few units in the last place of results of order 1.
 RTOL = 1e-12
@@ -22,6 +22,16 @@ ATOL = 1e-12
 #: The spacing of float64 below the smallest normal number: there each rounding errs by up
 #: to half of it in absolute terms, whatever the size of the result.
 SUBNORMAL_SPACING = 2.0**-1074
+
+
+def _number(value: Any) -> np.ndarray:
+    """Any number type the spec passes (float, NumPy, mpmath, arrays of them) as float64."""
+    return np.asarray(value, dtype=np.float64)
+
+
+def _g(value: Any) -> str:
+    """The largest entry of a tolerance, formatted with ``:g``, whatever its number type."""
+    return f"{float(np.max(_number(value))):g}"
 
 
 def _inputs_text(inputs: dict[str, Any] | None) -> str:
@@ -34,14 +44,15 @@ def assert_close(
     actual: Any,
     expected: Any,
     *,
-    rtol: float = RTOL,
-    atol: float = ATOL,
+    rtol: Any = RTOL,
+    atol: Any = ATOL,
     what: str = "value",
     inputs: dict[str, Any] | None = None,
 ) -> None:
     """Assert ``actual`` equals ``expected`` elementwise within ``atol + rtol*|expected|``."""
-    a = np.asarray(actual, dtype=np.float64)
-    e = np.asarray(expected, dtype=np.float64)
+    a = _number(actual)
+    e = _number(expected)
+    atol, rtol = _number(atol), _number(rtol)
 
     def context() -> str:  # formatted only on failure: passing checks stay cheap
         return f"{what}{_inputs_text(inputs)}"
@@ -54,8 +65,8 @@ def assert_close(
     if inf_mismatch.any():
         where = tuple(int(i) for i in np.argwhere(inf_mismatch)[0])
         raise AssertionError(
-            f"{context()}\n  infinities differ at index {where}: expected {e[where]!r}, "
-            f"got {a[where]!r}\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
+            f"{context()}\n  infinities differ at index {where}: expected {float(e[where])!r}, "
+            f"got {float(a[where])!r}\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
         )
     finite = np.isfinite(e)
     with np.errstate(invalid="ignore"):  # inf - inf where both are the same infinity
@@ -68,8 +79,9 @@ def assert_close(
             rel = float(diff[worst] / abs(e[worst])) if e[worst] != 0 else np.inf
         raise AssertionError(
             f"{context()}\n  {int(bad.sum())} of {a.size} element(s) differ beyond "
-            f"atol={np.max(atol):g}, rtol={np.max(rtol):g}; worst at index {worst}: expected "
-            f"{e[worst]!r}, got {a[worst]!r} (abs diff {diff[worst]:.3g}, rel diff {rel:.3g})"
+            f"atol={_g(atol)}, rtol={_g(rtol)}; worst at index {worst}: expected "
+            f"{float(e[worst])!r}, got {float(a[worst])!r} "
+            f"(abs diff {diff[worst]:.3g}, rel diff {rel:.3g})"
             f"\n  expected: {_short_repr(e)}\n  actual:   {_short_repr(a)}"
         )
 
@@ -78,14 +90,15 @@ def assert_leq(
     smaller: Any,
     larger: Any,
     *,
-    atol: float = 0.0,
-    rtol: float = 0.0,
+    atol: Any = 0.0,
+    rtol: Any = 0.0,
     what: str = "inequality",
     inputs: dict[str, Any] | None = None,
 ) -> None:
     """Assert ``smaller <= larger + atol + rtol*|larger|`` elementwise (no NaN allowed)."""
-    s = np.asarray(smaller, dtype=np.float64)
-    g = np.asarray(larger, dtype=np.float64)
+    s = _number(smaller)
+    g = _number(larger)
+    atol, rtol = _number(atol), _number(rtol)
 
     def context() -> str:
         return f"{what}{_inputs_text(inputs)}"
@@ -99,9 +112,10 @@ def assert_leq(
         s_b, g_b = np.broadcast_arrays(s, g)
         worst = tuple(int(i) for i in np.argwhere(~np.broadcast_to(ok, s_b.shape))[0])
         raise AssertionError(
-            f"{context()}\n  expected {s_b[worst]!r} <= {g_b[worst]!r} (at index {worst}, "
+            f"{context()}\n  expected {float(s_b[worst])!r} <= {float(g_b[worst])!r} "
+            f"(at index {worst}, "
             f"excess {s_b[worst] - g_b[worst]:.3g}, "
-            f"allowed {np.max(atol):g} + {np.max(rtol):g}*|rhs|)"
+            f"allowed {_g(atol)} + {_g(rtol)}*|rhs|)"
         )
 
 
@@ -125,7 +139,7 @@ def assert_rejects(
     ``because`` says what is wrong with the input ("p sums to 1.5"); the failure message
     repeats it, so that a student sees what the contract rejects and why.
     """
-    from spec.plugin import describe_call
+    from spec.harness.proxy import describe_call
 
     def call() -> str:  # formatted only on failure
         return describe_call(getattr(function, "__name__", "function"), args, kwargs)

@@ -16,11 +16,19 @@ fails when
 * the score (killed / all mutants) is below ``--min-score`` (0.90), or
 * a survivor is not in the reviewed list, or its changed line differs from the list, or
 * the list names a mutant that no longer survives (the list must stay current).
+
+``--tier claim`` runs only the claim properties against each mutant (``-m claim``) and
+reports the claim tier's own score: killed over all mutants, and over the mutants of the
+*mathematics*, that is all but the reviewed equivalents and the mutants of the interface
+(a changed ``ValueError`` message or condition, a validation helper), which only the
+contract tier is meant to catch.  mutmut keeps one cache (``mutants/``), which a tier run
+rebuilds: run the whole spec's review afterwards with ``--fresh``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -93,6 +101,45 @@ def statuses() -> dict[str, str]:
     return result
 
 
+def is_interface(mutant: str, change: str) -> bool:
+    """Whether a mutant changes the interface (validation, an error or its message)."""
+    return (
+        "_validation" in mutant
+        or "raise " in change
+        or "ValueError" in change
+        or "XX" in change  # mutmut's string mutation: a message or an argument's name
+    )
+
+
+def report_tier(tier: str) -> int:
+    """Print one tier's score, over all mutants and over those of the mathematics."""
+    status = statuses()
+    if not status:
+        print("no mutation results: run `mutmut run` first")
+        return 2
+    reviewed = load_reviewed()
+    killed = {name for name, value in status.items() if value in ("killed", "timeout")}
+    survivors = sorted(set(status) - killed)
+    interface = [name for name in survivors if is_interface(name, changed_line(name))]
+    equivalent = [name for name in survivors if name in reviewed and name not in interface]
+    mathematics = [name for name in survivors if name not in interface and name not in reviewed]
+    total = len(status)
+    math_total = total - len(interface) - len(equivalent)
+    print(f"{tier} tier: {len(killed)}/{total} mutants killed = {100 * len(killed) / total:.1f}%")
+    print(
+        f"  survivors: {len(survivors)} = {len(interface)} of the interface (the contract "
+        f"tier's) + {len(equivalent)} reviewed equivalent + {len(mathematics)} of the mathematics"
+    )
+    score = (math_total - len(mathematics)) / math_total
+    print(
+        f"{tier} tier on the mathematics: {math_total - len(mathematics)}/{math_total} "
+        f"= {100 * score:.1f}%"
+    )
+    for name in mathematics:
+        print(f"  SURVIVED {name}: {changed_line(name)}")
+    return 0
+
+
 def report(min_score: float) -> int:
     """Print the score and the review of survivors; return the exit code."""
     status = statuses()
@@ -147,12 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-only", action="store_true", help="do not run mutmut, review its last results"
     )
+    parser.add_argument(
+        "--tier",
+        choices=("claim", "numerics", "contract"),
+        help="run only this tier's properties against each mutant and report its score",
+    )
     args = parser.parse_args(argv)
-    if args.fresh:
+    if args.fresh or args.tier:
         shutil.rmtree(MUTANTS, ignore_errors=True)
     if not args.report_only:
-        subprocess.run([*_command(), "run"], cwd=ROOT, check=False)
-    return report(args.min_score)
+        env = dict(os.environ)
+        if args.tier:
+            env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} -m {args.tier}".strip()
+        subprocess.run([*_command(), "run"], cwd=ROOT, check=False, env=env)
+    return report_tier(args.tier) if args.tier else report(args.min_score)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,14 @@ import time
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="number of runs (default 20)")
+    parser.add_argument(
+        "--tier",
+        action="append",
+        default=[],
+        choices=("claim", "numerics", "contract"),
+        help="soak only this tier (repeatable)",
+    )
+    parser.add_argument("--impl", help="the implementation to soak (default: the reference)")
     parser.add_argument("pytest_args", nargs="*", help="extra arguments for pytest")
     args = parser.parse_args(argv)
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "HYPOTHESIS_PROFILE")}
@@ -35,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
             "-p",
             "no:cacheprovider",
             f"--hypothesis-seed={seed}",
+            *[f"--tier={tier}" for tier in args.tier],
+            *([f"--impl={args.impl}"] if args.impl else []),
             *args.pytest_args,
         ]
         result = subprocess.run(command, capture_output=True, text=True, env=env)

@@ -74,6 +74,25 @@ class Property:
     name: str
     claim: str
     parametrized: bool = False
+    tier: str = ""  # claim, numerics or contract (its pytest marker)
+
+
+#: The tiers of the properties, in reading order, with a heading and what each checks.
+TIER_HEADINGS = {
+    "claim": (
+        "Claims",
+        "The exercise's mathematics on its natural range; a correct solution passes them.",
+    ),
+    "numerics": (
+        "Numerics",
+        "Accuracy and robustness at extreme inputs, floating-point warnings included.",
+    ),
+    "contract": (
+        "Contract",
+        "The interface (errors, types, shapes, conventions) and the reference's choices "
+        "among valid answers.",
+    ),
+}
 
 
 @dataclass
@@ -83,6 +102,7 @@ class ContractUse:
     meaning: str
     returns: str
     exercises: tuple[str, ...]
+    conventions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -179,6 +199,10 @@ def parse_exercise(path: Path) -> Exercise:
             node.name,
             " ".join((ast.get_docstring(node) or "").split()),
             any(name.endswith("parametrize") for name in _decorator_names(node)),
+            next(
+                (tier for tier in TIER_HEADINGS if f"pytest.mark.{tier}" in _decorator_names(node)),
+                "",
+            ),
         )
         for node in tree.body
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
@@ -195,7 +219,9 @@ def discover(root: Path = ROOT) -> list[Exercise]:
     exercises = [parse_exercise(path) for path in exercise_files(root)]
     for exercise in exercises:
         exercise.contract = [
-            ContractUse(e.name, e.signature, e.meaning, e.returns, tuple(e.exercises))
+            ContractUse(
+                e.name, e.signature, e.meaning, e.returns, tuple(e.exercises), e.conventions
+            )
             for e in CONTRACT.values()
             if exercise.number in e.exercises
         ]
@@ -437,7 +463,8 @@ def status_block(exercise: Exercise, report: dict[str, Any]) -> list[str]:
         if not problems or combined_outcome(records) == "passed":
             continue
         record = problems[0]
-        out += ["", f"   ``{prop.name}``: {_status_role(record['outcome'])}", ""]
+        tier = f" ({prop.tier})" if prop.tier else ""
+        out += ["", f"   ``{prop.name}``{tier}: {_status_role(record['outcome'])}", ""]
         if record["outcome"] == "skipped":
             out.append("      " + escape(" ".join(record["reason"].split())))
             continue
@@ -462,7 +489,7 @@ def render_exercise(
         "",
         f":Lecture: {exercise.lecture} — {escape(LECTURES.get(exercise.lecture, ''))}",
         f":Spec file: ``{exercise.relative_path}``",
-        f":Properties: {len(exercise.properties)}",
+        f":Properties: {len(exercise.properties)} ({_tier_counts(exercise)})",
     ]
     if report is not None:
         out += status_block(exercise, report)
@@ -478,26 +505,15 @@ def render_exercise(
         out += _figures(figures)
     out += ["", *heading("Properties", "-"), ""]
     out += [
-        "Each property is a test function of the spec file; its docstring is the claim checked.",
+        "Each property is a test function of the spec file; its docstring is the claim checked. "
+        "They come in three tiers, counted apart in every report.",
         "",
     ]
     status = property_status(report, exercise.number) if report is not None else None
-    columns = ["Property", "Claim"] + (["Status"] if status is not None else [])
-    widths = "35 65" if status is None else "32 53 15"
-    out += [".. list-table::", "   :header-rows: 1", "   :class: specbook-properties"]
-    out += [f"   :widths: {widths}", ""]
-    out += [f"   {'*' if i == 0 else ' '} - {c}" for i, c in enumerate(columns)]
-    for prop in exercise.properties:
-        name = f"``{prop.name}``" + (" (parametrized)" if prop.parametrized else "")
-        out += [f"   * - {name}", f"     - {escape(prop.claim)}"]
-        if status is not None:
-            records = status.get(prop.name)
-            if records:
-                counts = len(records)
-                suffix = f" ({counts} cases)" if counts > 1 else ""
-                out.append(f"     - {_status_role(combined_outcome(records))}{suffix}")
-            else:
-                out.append("     - not run")
+    for tier, (title, meaning) in TIER_HEADINGS.items():
+        members = [prop for prop in exercise.properties if prop.tier == tier]
+        if members:
+            out += _property_table(title, meaning, members, status)
     out += ["", *heading("Contract functions", "-"), ""]
     if exercise.contract:
         out += [
@@ -513,9 +529,44 @@ def render_exercise(
                 f"   {escape(use.meaning)}.  Returns: {escape(use.returns)}.{escape(used)}",
                 "",
             ]
+            out += [f"   - {escape(text)}" for text in use.conventions]
+            out += [""] if use.conventions else []
     else:
         out += ["This exercise calls no contract function.", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def _tier_counts(exercise: Exercise) -> str:
+    """'claim 9, numerics 2, contract 5'."""
+    counts = {tier: sum(p.tier == tier for p in exercise.properties) for tier in TIER_HEADINGS}
+    return ", ".join(f"{tier} {count}" for tier, count in counts.items() if count)
+
+
+def _property_table(
+    title: str,
+    meaning: str,
+    properties: list[Property],
+    status: dict[str, list[dict[str, Any]]] | None,
+) -> list[str]:
+    """One tier's properties: a heading, what the tier checks, and a table of claims."""
+    out = [*heading(title, "~"), "", escape(meaning), ""]
+    columns = ["Property", "Claim"] + (["Status"] if status is not None else [])
+    widths = "35 65" if status is None else "32 53 15"
+    out += [".. list-table::", "   :header-rows: 1", "   :class: specbook-properties"]
+    out += [f"   :widths: {widths}", ""]
+    out += [f"   {'*' if i == 0 else ' '} - {c}" for i, c in enumerate(columns)]
+    for prop in properties:
+        name = f"``{prop.name}``" + (" (parametrized)" if prop.parametrized else "")
+        out += [f"   * - {name}", f"     - {escape(prop.claim)}"]
+        if status is not None:
+            records = status.get(prop.name)
+            if records:
+                counts = len(records)
+                suffix = f" ({counts} cases)" if counts > 1 else ""
+                out.append(f"     - {_status_role(combined_outcome(records))}{suffix}")
+            else:
+                out.append("     - not run")
+    return [*out, ""]
 
 
 def _figures(figures: list[tuple[str, str]] | tuple[()]) -> list[str]:

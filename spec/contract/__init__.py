@@ -7,14 +7,9 @@ names here (checked in ``spec/meta``), the harness uses ``returns`` to check
 what an implementation hands back, and ``python -m spec.contract`` prints the
 table.
 
-Conventions shared by every entry (README, "Contract"):
-
-* float64 NumPy arrays in and out; scalars come back as Python floats;
-* batches broadcast over leading axes, distributions live on the last axis;
-* natural logarithms throughout;
-* torch only where autograd is the point;
-* invalid input raises ``ValueError`` whose message names the argument;
-  a contract function never returns NaN.
+The conventions shared by every entry are ``CONVENTIONS`` below; each entry adds its own
+(``Entry.conventions``).  Together they state everything the contract tier checks, and
+``python -m spec.template`` and ``python -m spec.contract`` print them.
 
 One registry module per topic mirrors ``impl/<topic>.py``.
 """
@@ -36,6 +31,24 @@ RETURN_KINDS = {
     "callable": "a callable",
     "tensor": "a torch.Tensor",
 }
+
+
+#: What every contract function does; the contract tier checks each of these.
+CONVENTIONS = (
+    "Arrays are float64 NumPy arrays in and out; a single number comes back as a Python "
+    "float (np.float64 is one; a 0-d array is not).",
+    "Batches broadcast over leading axes; a distribution lives on the last axis.",
+    "Logarithms are natural logarithms.",
+    "torch appears only where autograd is the point: the functions whose signature names a "
+    "tensor take or return torch tensors.",
+    "Invalid input raises ValueError whose message names the offending argument as the "
+    "signature spells it; each function lists below which inputs are invalid.",
+    "A contract function never returns NaN: where no value exists it raises ValueError.",
+    "Counts of steps, samples or iterations are at least 1; 0 raises ValueError naming the count.",
+    "Floating-point warnings count in the numerics tier, which runs with RuntimeWarning as an "
+    "error: where a value is right but NumPy would warn (log 0 = -inf, exp overflow to inf), "
+    "silence the warning (np.errstate) or avoid it.",
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,12 @@ CONTRACT: dict[str, Entry] = _collect()
 
 
 def table() -> str:
-    """The registry as a plain-text table (name, signature, exercises, meaning)."""
-    rows = [f"{e.signature}\n    [{', '.join(e.exercises)}] {e.meaning}" for e in CONTRACT.values()]
-    return "\n".join(rows)
+    """The registry as plain text: the shared conventions, then per function its signature,
+    exercises, meaning, return kind and own conventions."""
+    lines = ["Conventions of every contract function:"]
+    lines += [f"  - {text}" for text in CONVENTIONS]
+    for e in CONTRACT.values():
+        lines += ["", e.signature, f"    [{', '.join(e.exercises)}] {e.meaning}"]
+        lines.append(f"    returns {RETURN_KINDS[e.returns]}")
+        lines += [f"    - {text}" for text in e.conventions]
+    return "\n".join(lines)

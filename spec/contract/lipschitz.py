@@ -66,8 +66,8 @@ ENTRIES: list[Entry] = [
             "A float for one point (d,), one bound per point for a batch (..., d).",
             "A unit with w_iᵀx + b_i + eps‖w_i‖ = 0 exactly is left out (it is off on the closed "
             "ball); the bound is 0 when every unit is left out and does not decrease as eps grows.",
-            "eps < 0 raises ValueError naming eps; mismatched, empty or NaN arguments raise "
-            "ValueError naming them.",
+            "eps < 0 raises ValueError naming eps; W1, b1, W2 or x that are NaN, empty or of "
+            "mismatched shapes raise ValueError naming W1, b1, W2 or x.",
         ),
     ),
     Entry(

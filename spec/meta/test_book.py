@@ -58,6 +58,13 @@ def test_every_page_has_statement_math_properties_and_contract(specbook, exercis
         assert page.count(".. math::") == sum(s.body.count(".. math::") for s in e.sections)
         for prop in e.properties:
             assert f"``{prop.name}``" in page
+            assert prop.tier in specbook.TIER_HEADINGS, f"{e.number}: {prop.name} has no tier"
+        headings = [specbook.TIER_HEADINGS[t][0] for t in specbook.TIER_HEADINGS]
+        shown = [h for h in headings if f"\n{h}\n~~~" in page]
+        assert "Claims" in shown, f"{e.number}: no claims on the page"
+        assert [page.index(f"\n{h}\n~~~") for h in shown] == sorted(
+            page.index(f"\n{h}\n~~~") for h in shown
+        ), f"{e.number}: tiers out of order"
         for use in e.contract:
             assert f"``{use.signature}``" in page
         assert "Conformance" not in page, "no status without a report"

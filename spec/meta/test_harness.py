@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -29,8 +30,11 @@ ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "spec/lecture01/test_ex1_4_cross_entropy_decomposition.py"
 
 
-def _run(tmp_path: Path, source: str, *extra: str) -> tuple[subprocess.CompletedProcess, dict]:
-    """Run exercise 1.4 against ``source`` saved as a module; return the result and the JSON."""
+def _run(
+    tmp_path: Path, source: str, *extra: str, target: str = EXERCISE
+) -> tuple[subprocess.CompletedProcess, dict]:
+    """Run ``target`` (exercise 1.4) against ``source`` saved as a module; return the result
+    and the JSON."""
     module = tmp_path / "student.py"
     module.write_text(textwrap.dedent(source))
     report = tmp_path / "conformance.json"
@@ -48,7 +52,7 @@ def _run(tmp_path: Path, source: str, *extra: str) -> tuple[subprocess.Completed
             "no:xdist",
             f"--impl={module}",
             f"--conformance-json={report}",
-            EXERCISE,
+            *([target] if target else []),
             *extra,
         ],
         cwd=ROOT,
@@ -88,19 +92,59 @@ def test_partial_implementation_skips_what_it_lacks(tmp_path):
     assert row["exercise"] == "1.4" and row["passed"] >= 1 and row["failed"] == 0, row
     reasons = " | ".join(row["skip_reasons"])
     assert "does not provide cross_entropy" in reasons, reasons
-    assert "kl_divergence not implemented" in reasons, reasons
+    assert "kl_divergence is not implemented yet" in reasons, reasons
     assert "conformance of" in result.stdout and "1.4" in result.stdout, result.stdout
 
 
-def test_starter_file_runs_all_skipped(tmp_path):
-    """The generated starter file skips every property as 'not implemented' and exits 0."""
+def _tier_totals_add_up(data: dict) -> None:
+    """Per exercise and overall, the tiers' counts add up to the totals."""
+    for row in data["exercises"]:
+        for outcome in ("passed", "failed", "skipped"):
+            assert sum(c[outcome] for c in row["tiers"].values()) == row[outcome], row
+        assert all(p["tier"] in ("claim", "numerics", "contract") for p in row["properties"])
+    for outcome, total in data["totals"].items():
+        assert sum(c[outcome] for c in data["totals_by_tier"].values()) == total, data
+        assert sum(row[outcome] for row in data["exercises"]) == total, data
+
+
+def test_starter_file_runs_all_skipped_with_no_meta_tests_counted(tmp_path):
+    """The starter file on lecture 1 and the meta-tests' folder: every property skips in one
+    clean sentence, the spec's own meta-tests are left out, and the run exits 0."""
     from spec.template import render
 
-    result, data = _run(tmp_path, render())
+    result, data = _run(tmp_path, render(), "spec/meta", target="spec/lecture01")
     assert result.returncode == 0, result.stdout + result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    assert "passed" not in summary and "skipped" in summary, summary
+    assert "spec/meta" not in result.stdout, result.stdout
+    assert [row["exercise"] for row in data["exercises"]] == ["1.1", "1.2", "1.3", "1.4"]
     for row in data["exercises"]:
         assert row["passed"] == row["failed"] == 0 and row["skipped"] > 0, row
-        assert all(reason.endswith("not implemented") for reason in row["skip_reasons"]), row
+        for reason in row["skip_reasons"]:
+            assert re.fullmatch(r"\w+ is not implemented yet", reason), reason
+    _tier_totals_add_up(data)
+
+
+def test_failure_opens_with_its_tier_and_the_table_counts_tiers(tmp_path):
+    """An entropy off by ½ fails claim properties, each report opening with the claim line;
+    the table shows per-tier counts and names the failing properties; tiers add up."""
+    wrong = PARTIAL.replace("-xlogy(p, p).sum(-1)", "0.5 - xlogy(p, p).sum(-1)")
+    wrong = wrong.replace(
+        "raise NotImplementedError", "return float(np.sum(xlogy(p, p) - xlogy(p, q)))"
+    )
+    wrong += "\n\ndef cross_entropy(p, q):\n    return float(-np.sum(xlogy(p, q)))\n"
+    result, data = _run(tmp_path, wrong)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "AssertionError: claim property: the exercise's mathematics fails" in result.stdout
+    (row,) = data["exercises"]
+    failed = [p for p in row["properties"] if p["outcome"] == "failed"]
+    assert any(p["tier"] == "claim" for p in failed), failed
+    for prop in failed:  # each failure's first line names its own tier
+        assert f": {prop['tier']} property: " in prop["reason"].splitlines()[0], prop["reason"]
+    assert re.search(r"^1\.4 +claim \d+/\d+ .*· numerics \d+/\d+", result.stdout, re.M)
+    name = failed[0]["test"].rsplit("::", 1)[-1]
+    assert f"failed (claim): {name}" in result.stdout, result.stdout
+    _tier_totals_add_up(data)
 
 
 def _student(source: str) -> ImplementationUnderTest:
@@ -190,3 +234,31 @@ def test_import_error_is_reported_once_at_start(tmp_path):
     output = result.stdout + result.stderr
     assert "cannot import the implementation under test" in output, output
     assert output.count("RuntimeError: broken student module") == 1, output
+
+
+def test_tolerances_of_any_number_type_format_in_messages():
+    """An mpmath tolerance is formatted like a float in the failure message, not a crash."""
+    import mpmath
+
+    from spec.assertions import assert_close, assert_leq
+
+    with pytest.raises(AssertionError, match=r"atol=0\.001, rtol=0; .*expected 2\.0, got 1\.0"):
+        assert_close(1.0, 2.0, atol=mpmath.mpf("0.001"), rtol=mpmath.mpf(0), what="radius")
+    with pytest.raises(AssertionError, match=r"expected 2\.0 <= 1\.0 .*allowed 0\.001 \+ 0"):
+        assert_leq(2.0, 1.0, atol=mpmath.mpf("0.001"), what="bound")
+
+
+def test_bad_input_messages_say_what_was_wrong():
+    """An accepted bad input is reported with what was wrong with it, by the caller's words
+    and, for corrupted arrays, by the corruption (a NaN entry, an extra axis)."""
+    from spec.assertions import assert_rejects, assert_rejects_bad_arrays
+
+    def accepts_anything(f, x):
+        return 0.0
+
+    with pytest.raises(
+        AssertionError, match=r"expected ValueError naming 'f' \(f returns floats\)"
+    ):
+        assert_rejects(accepts_anything, len, P, argument="f", because="f returns floats")
+    with pytest.raises(AssertionError, match=r"naming 'x' \(x has a NaN entry\)"):
+        assert_rejects_bad_arrays(accepts_anything, len, P, names=(None, "x"))

@@ -11,6 +11,10 @@ import numpy as np
 
 EXERCISE = "1.2"
 CAUGHT_BY = "test_labels_are_argmax_with_ties_to_lowest_index"
+NOT_A_CLAIM_BECAUSE = (
+    "the labels are still an argmax, so every claim holds; ties to the lowest index is "
+    "the contract's convention"
+)
 TIER = "contract"
 
 
