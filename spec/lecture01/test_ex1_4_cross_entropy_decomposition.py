@@ -110,6 +110,30 @@ def test_cross_entropy_is_entropy_plus_kl(impl, pq):
     )
 
 
+def _sums_atol(p, q):
+    """Rounding bound of each of the three sums, as in ``_identity_atol`` but counting the
+    terms p_i log p_i where q_i = 0 too (they make up H(p) alone)."""
+    charged = p > 0
+    logs = np.abs(np.log(p[charged])) + np.abs(np.log(np.where(q[charged] > 0, q[charged], 1.0)))
+    return 8 * (len(p) + 2) * 2.0**-53 * np.sum(p[charged] * (logs + 1.0))
+
+
+# The identity alone cannot tell nats from bits (all three in bits satisfy it too), nor a
+# function that returns 0: each quantity is also pinned to its defining sum.
+@pytest.mark.claim
+@given(distribution_pairs())
+def test_each_quantity_is_its_defining_sum(impl, pq):
+    """H(p) = −Σ p log p, H(p, q) = −Σ p log q and KL(p‖q) = Σ p log(p/q), in nats."""
+    p, q = pq
+    atol, inputs = _sums_atol(p, q), {"p": p, "q": q}
+    for name, value, exact in (
+        ("H(p)", impl.entropy(p), _mp_entropy(p)),
+        ("H(p, q)", impl.cross_entropy(p, q), _mp_cross_entropy(p, q)),
+        ("KL(p‖q)", impl.kl_divergence(p, q), _mp_kl(p, q)),
+    ):
+        assert_close(value, float(exact), rtol=0.0, atol=atol, what=name, inputs=inputs)
+
+
 @pytest.mark.claim
 @given(
     st.integers(2, 8).flatmap(lambda k: st.tuples(probability_vectors(k), st.integers(0, k - 1)))
