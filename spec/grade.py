@@ -265,7 +265,7 @@ def _flag_crashes(result: Result) -> None:
             if "implementation's process" in reason:
                 what = re.search(r"process ([^:\n]*?) during", reason)
                 seen.add(f"its process {what[1]}" if what else "its process crashed")
-            if "did not return within" in reason or "not called again" in reason:
+            if "did not return within" in reason or "CallTimeout" in reason:
                 seen.add("a call did not return in time")
             if "MemoryError" in reason:
                 seen.add("a call ran out of memory")

