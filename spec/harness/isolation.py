@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import cloudpickle
+import numpy as np
 
 import spec
 from spec.harness import wire
@@ -98,6 +99,7 @@ class _Call:
 
     leaves: dict[int, Any] = field(default_factory=dict)
     callables: dict[int, Any] = field(default_factory=dict)
+    generators: dict[int, Any] = field(default_factory=dict)
 
 
 def _is_specs_callable(obj: Any) -> bool:
@@ -124,6 +126,11 @@ class _SpecPickler(cloudpickle.CloudPickler):
             array = obj.detach().cpu().numpy().copy()
             return ("leaf", ident, array, str(obj.dtype).removeprefix("torch."))
         # Inside a copy by value, callables (its own methods too) are copied with it.
+        if isinstance(obj, np.random.Generator):  # its state must advance here too
+            ident = len(self.call.generators)
+            self.call.generators[ident] = obj
+            bits = obj.bit_generator
+            return ("rng", ident, type(bits).__name__, bits.state)
         if not self.by_value and _is_specs_callable(obj):
             ident = len(self.call.callables)
             self.call.callables[ident] = obj
@@ -360,6 +367,9 @@ class IsolatedImplementation:
         wire.write_frame(self._write, cloudpickle.dumps(answer))
 
     def _result(self, reply: tuple, call: _Call, describe: str) -> Any:
+        if reply[0] in ("result", "error"):
+            _advance_generators(call, reply[-1])
+            reply = reply[:-1]
         if reply[0] == "result":
             return self._rebuilt(reply[1], call)
         if reply[0] == "error":
@@ -385,6 +395,20 @@ class IsolatedImplementation:
                 return _RemoteFunction(self, ("call_handle", value["id"]), "returned callable")
             return Opaque(value.get("type", "?"), value.get("repr", ""))
         return value
+
+
+def _advance_generators(call: _Call, states: Any) -> None:
+    """Give the spec's generators the states their copies reached in the worker."""
+    if not isinstance(states, dict):
+        return
+    for key, state in states.items():
+        generator = call.generators.get(int(key)) if str(key).isdigit() else None
+        if generator is None or not isinstance(state, dict):
+            continue
+        if state.get("bit_generator") != type(generator.bit_generator).__name__:
+            continue
+        with contextlib.suppress(Exception):  # a malformed state leaves the generator as it was
+            generator.bit_generator.state = state
 
 
 def _rebuilt_args(value: Any) -> Any:

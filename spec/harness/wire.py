@@ -3,10 +3,10 @@
 Frames are length-prefixed.  What the spec sends (arguments, its own callables) is pickled
 with cloudpickle: the implementation's process may unpickle the spec's data.  What comes
 back is *plain data*, decoded without pickle: JSON for the structure (None, bool, int,
-float, str, lists and tagged tuples) and ``.npy`` blobs read with ``allow_pickle=False``
-for arrays.  So nothing the implementation makes, no class of its own and no code, ever
-reaches the process that decides pass or fail: a float subclass whose comparisons lie
-arrives as a float, an ndarray subclass as an ndarray.
+float, str, lists, tuples, dicts with string keys) and ``.npy`` blobs read with
+``allow_pickle=False`` for arrays.  So nothing the implementation makes, no class of its
+own and no code, ever reaches the process that decides pass or fail: a float subclass
+whose comparisons lie arrives as a float, an ndarray subclass as an ndarray.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def encode(value: Any, extra: Extra | None = None) -> bytes:
 
 def _array_blob(array: np.ndarray, blobs: list[bytes]) -> int:
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buffer, np.asarray(array), allow_pickle=False)  # any layout, 0-d kept 0-d
     blobs.append(buffer.getvalue())
     return len(blobs) - 1
 
@@ -97,6 +97,8 @@ def _tree(value: Any, blobs: list[bytes], extra: Extra | None = None) -> Any:
             "t": "tuple" if isinstance(value, tuple) else "list",
             "v": [_tree(v, blobs, extra) for v in value],
         }
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"t": "dict", "v": [[k, _tree(v, blobs, extra)] for k, v in value.items()]}
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
             raise TypeError(f"an array of dtype {value.dtype} cannot cross the wire")
@@ -149,6 +151,8 @@ def _value(tree: Any, blobs: list[bytes]) -> Any:
         return tuple(items) if tag == "tuple" else items
     if tag == "array":
         return _load_array(blobs[int(tree["i"])])
+    if tag == "dict":
+        return {str(k): _value(v, blobs) for k, v in tree["v"]}
     if tag == "tensor":
         return {
             "t": "tensor",

@@ -42,6 +42,8 @@ READ_FD = WRITE_FD = -1
 LEAVES: dict[int, Any] = {}
 #: Callables the implementation returned, by handle.
 HANDLES: dict[int, Any] = {}
+#: The spec's numpy Generators of the current call, by id: their states go back with the reply.
+GENERATORS: dict[int, Any] = {}
 
 
 def send(message: tuple) -> None:
@@ -128,6 +130,13 @@ class _Unpickler(pickle.Unpickler):
         if tag == "callable":
             _, ident, by_value, name = pid
             return SpecCallable(ident, by_value, name)
+        if tag == "rng":
+            _, ident, kind, state = pid
+            if ident not in GENERATORS:
+                bits = getattr(np.random, kind)()
+                bits.state = state
+                GENERATORS[ident] = np.random.Generator(bits)
+            return GENERATORS[ident]
         raise pickle.UnpicklingError(f"unknown persistent id {tag!r}")
 
 
@@ -241,9 +250,15 @@ def _table(module: Any) -> list[tuple[str, str]]:
     return table
 
 
+def _states() -> dict[str, Any]:
+    """The states the spec's generators reached in this call."""
+    return {str(k): g.bit_generator.state for k, g in GENERATORS.items()}
+
+
 def serve(module: Any) -> None:
     while True:
         LEAVES.clear()  # before unpickling: the request's leaves are its own
+        GENERATORS.clear()
         try:
             request = receive()
         except EOFError:
@@ -258,9 +273,10 @@ def serve(module: Any) -> None:
                 value = HANDLES[ident](*args, **kwargs)
             else:
                 raise ValueError(f"unknown request {op!r}")
-            send(("result", value))
+            send(("result", value, _states()))
         except BaseException as error:  # noqa: BLE001 - every failure is reported, by name
-            send(("error", type(error).__name__, str(error)[:4000], traceback.format_exc()[-4000:]))
+            message, trace = str(error)[:4000], traceback.format_exc()[-4000:]
+            send(("error", type(error).__name__, message, trace, _states()))
 
 
 def main() -> None:
