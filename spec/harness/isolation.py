@@ -109,40 +109,63 @@ def _is_specs_callable(obj: Any) -> bool:
     return module.split(".")[0] in ("spec", "__main__") or module.startswith("test_")
 
 
-class _SpecPickler(cloudpickle.CloudPickler):
-    """Pickles the spec's arguments; tensors that require grad and callables by handle."""
+#: Types that are never a handle: the pickler passes them (and recurses into containers).
+_PLAIN = frozenset({np.ndarray, np.dtype, tuple, list, dict, str, bytes, int, float, bool})
 
-    def __init__(self, file: Any, call: _Call, by_value: bool = False) -> None:
+
+def _persistent_id(call: _Call, obj: Any, by_value: bool) -> Any:
+    """Handles for the spec's tensors that require grad, generators and callables."""
+    if type(obj) in _PLAIN or obj is None:
+        return None
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(obj, torch.Tensor) and obj.requires_grad:
+        ident = next((k for k, v in call.leaves.items() if v is obj), None)
+        if ident is None:
+            ident = len(call.leaves)
+            call.leaves[ident] = obj
+        array = obj.detach().cpu().numpy().copy()
+        return ("leaf", ident, array, str(obj.dtype).removeprefix("torch."))
+    if isinstance(obj, np.random.Generator):  # its state must advance here too
+        ident = len(call.generators)
+        call.generators[ident] = obj
+        bits = obj.bit_generator
+        return ("rng", ident, type(bits).__name__, bits.state)
+    # Inside a copy by value, callables (its own methods too) are copied with it.
+    if not by_value and _is_specs_callable(obj):
+        ident = len(call.callables)
+        call.callables[ident] = obj
+        return ("callable", ident, getattr(obj, "__name__", "f"))
+    return None
+
+
+class _SpecPickler(pickle.Pickler):
+    """Pickles the spec's arguments (the C pickler: a call's arguments are plain data
+    but for the handles of ``_persistent_id``)."""
+
+    def __init__(self, file: Any, call: _Call) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.call, self.by_value = call, by_value
+        self.call = call
 
     def persistent_id(self, obj: Any) -> Any:
-        torch = sys.modules.get("torch")
-        if torch is not None and isinstance(obj, torch.Tensor) and obj.requires_grad:
-            ident = next((k for k, v in self.call.leaves.items() if v is obj), None)
-            if ident is None:
-                ident = len(self.call.leaves)
-                self.call.leaves[ident] = obj
-            array = obj.detach().cpu().numpy().copy()
-            return ("leaf", ident, array, str(obj.dtype).removeprefix("torch."))
-        # Inside a copy by value, callables (its own methods too) are copied with it.
-        if isinstance(obj, np.random.Generator):  # its state must advance here too
-            ident = len(self.call.generators)
-            self.call.generators[ident] = obj
-            bits = obj.bit_generator
-            return ("rng", ident, type(bits).__name__, bits.state)
-        if not self.by_value and _is_specs_callable(obj):
-            ident = len(self.call.callables)
-            self.call.callables[ident] = obj
-            return ("callable", ident, _by_value(obj, self.call), getattr(obj, "__name__", "f"))
-        return None
+        return _persistent_id(self.call, obj, by_value=False)
+
+
+class _ByValuePickler(cloudpickle.CloudPickler):
+    """Pickles one of the spec's callables by value (code and all), for autograd."""
+
+    def __init__(self, file: Any, call: _Call) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.call = call
+
+    def persistent_id(self, obj: Any) -> Any:
+        return _persistent_id(self.call, obj, by_value=True)
 
 
 def _by_value(obj: Any, call: _Call) -> bytes | None:
     """``obj`` pickled by value (for autograd in the worker), or None where it cannot be."""
     buffer = io.BytesIO()
     try:
-        _SpecPickler(buffer, call, by_value=True).dump(obj)
+        _ByValuePickler(buffer, call).dump(obj)
     except Exception:  # noqa: BLE001 - then the worker can only call back
         return None
     return buffer.getvalue()
@@ -337,9 +360,14 @@ class IsolatedImplementation:
                 raise self._died(describe) from None
             while True:
                 reply = self._receive(describe)
-                if reply[0] != "callback":
+                if reply[0] == "callback":
+                    self._serve_callback(call, reply)
+                elif reply[0] == "by_value":  # autograd must flow through a callable: a copy
+                    function = call.callables.get(int(reply[1]))
+                    copy = _by_value(function, call) if function is not None else None
+                    wire.write_frame(self._write, pickle.dumps(("by_value_result", copy)))
+                else:
                     break
-                self._serve_callback(call, reply)
         except BaseException as error:  # a crash or a timeout: the process is gone or stuck
             self._kill()
             self._give_up(request, error)

@@ -1,17 +1,16 @@
 """The wire between the spec's process and an implementation's process.
 
-Frames are length-prefixed.  What the spec sends (arguments, its own callables) is pickled
-with cloudpickle: the implementation's process may unpickle the spec's data.  What comes
-back is *plain data*, decoded without pickle: JSON for the structure (None, bool, int,
-float, str, lists, tuples, dicts with string keys) and ``.npy`` blobs read with
-``allow_pickle=False`` for arrays.  So nothing the implementation makes, no class of its
-own and no code, ever reaches the process that decides pass or fail: a float subclass
-whose comparisons lie arrives as a float, an ndarray subclass as an ndarray.
+Frames are length-prefixed.  What the spec sends (arguments, handles of its own callables)
+is pickled: the implementation's process may unpickle the spec's data.  What comes back is
+*plain data*, decoded without pickle: JSON for the structure (None, bool, int, float, str,
+lists, tuples, dicts with string keys) and raw bytes for arrays, of a whitelisted numeric
+dtype and a checked shape.  So nothing the implementation makes, no class of its own and
+no code, ever reaches the process that decides pass or fail: a float subclass whose
+comparisons lie arrives as a float, an ndarray subclass as an ndarray.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import struct
@@ -76,10 +75,18 @@ def encode(value: Any, extra: Extra | None = None) -> bytes:
     return b"".join(parts)
 
 
+#: The dtypes an array may cross in: booleans, integers and floats of standard sizes.
+DTYPES = frozenset(
+    np.dtype(code).str
+    for code in ("?", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4", "f8")
+)
+
+
 def _array_blob(array: np.ndarray, blobs: list[bytes]) -> int:
-    buffer = io.BytesIO()
-    np.save(buffer, np.asarray(array), allow_pickle=False)  # any layout, 0-d kept 0-d
-    blobs.append(buffer.getvalue())
+    """An array as (dtype, shape, raw bytes in C order); 0-d stays 0-d."""
+    array = np.asarray(array)
+    header = json.dumps([array.dtype.str, list(array.shape)]).encode()
+    blobs.append(struct.pack(">Q", len(header)) + header + array.tobytes(order="C"))
     return len(blobs) - 1
 
 
@@ -100,7 +107,7 @@ def _tree(value: Any, blobs: list[bytes], extra: Extra | None = None) -> Any:
     if isinstance(value, dict) and all(isinstance(k, str) for k in value):
         return {"t": "dict", "v": [[k, _tree(v, blobs, extra)] for k, v in value.items()]}
     if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
+        if value.dtype.str not in DTYPES:
             raise TypeError(f"an array of dtype {value.dtype} cannot cross the wire")
         return {"t": "array", "i": _array_blob(np.asarray(value), blobs)}
     tagged = extra(value, lambda array: _array_blob(array, blobs)) if extra else None
@@ -128,10 +135,15 @@ def decode(payload: bytes) -> Any:
 
 
 def _load_array(blob: bytes) -> np.ndarray:
-    array = np.load(io.BytesIO(blob), allow_pickle=False)
-    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
-        raise WireError("an array blob that is not a numeric array")
-    return np.array(array)  # a base-class ndarray of our own
+    (size,) = struct.unpack(">Q", blob[:8])
+    code, shape = json.loads(blob[8 : 8 + size].decode())
+    if code not in DTYPES or not all(type(n) is int and n >= 0 for n in shape):
+        raise WireError(f"an array of dtype {code!r} and shape {shape!r} is not plain data")
+    data = blob[8 + size :]
+    dtype = np.dtype(code)
+    if len(data) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+        raise WireError("an array blob whose size does not match its shape")
+    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()  # a base-class ndarray
 
 
 def _value(tree: Any, blobs: list[bytes]) -> Any:

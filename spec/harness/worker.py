@@ -62,17 +62,19 @@ class SpecCallable:
     and the call is mirrored in the spec's process for its side effects.
     """
 
-    def __init__(self, ident: int, by_value: bytes | None, name: str) -> None:
-        self.ident, self._by_value, self.__name__ = ident, by_value, name
+    def __init__(self, ident: int, name: str) -> None:
+        self.ident, self.__name__ = ident, name
         self._local: Any = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         needs_grad = torch is not None and any(
             isinstance(a, torch.Tensor) and a.requires_grad for a in _flatten((args, kwargs))
         )
-        if needs_grad and self._by_value is not None:
-            if self._local is None:
-                self._local = _Unpickler(io.BytesIO(self._by_value)).load()
+        if needs_grad and self._local is None:
+            send(("by_value", self.ident))
+            copy = receive()[1]
+            self._local = False if copy is None else _Unpickler(io.BytesIO(copy)).load()
+        if needs_grad and self._local:
             value = self._local(*args, **kwargs)
             _ask_spec(self.ident, args, kwargs)  # mirrored: the spec sees the call
             return value
@@ -128,8 +130,8 @@ class _Unpickler(pickle.Unpickler):
                 LEAVES[ident] = torch.tensor(array, dtype=getattr(torch, dtype)).requires_grad_()
             return LEAVES[ident]
         if tag == "callable":
-            _, ident, by_value, name = pid
-            return SpecCallable(ident, by_value, name)
+            _, ident, name = pid
+            return SpecCallable(ident, name)
         if tag == "rng":
             _, ident, kind, state = pid
             if ident not in GENERATORS:
