@@ -262,3 +262,21 @@ def test_bad_input_messages_say_what_was_wrong():
         assert_rejects(accepts_anything, len, P, argument="f", because="f returns floats")
     with pytest.raises(AssertionError, match=r"naming 'x' \(x has a NaN entry\)"):
         assert_rejects_bad_arrays(accepts_anything, len, P, names=(None, "x"))
+
+
+def test_inputs_line_shows_the_call_that_failed(impl_module):
+    """In 9.25 the strategy, not the test, moves b off the hyperplane: the failure's inputs
+    line and Hypothesis's falsifying example show the same b (the call that failed)."""
+    from spec.lecture09 import test_ex9_25_smoothed_linear_classifier as exercise_9_25
+
+    module = ModuleType("always_plus_one")
+    module.__dict__.update({name: getattr(impl_module, name) for name in impl_module.__all__})
+    module.smoothed_linear_classifier = lambda w, b, x, sigma: 1
+    wrong = ImplementationUnderTest(module, "always_plus_one")
+    prop = exercise_9_25.test_smoothed_classifier_equals_the_base_classifier_off_the_hyperplane
+    with pytest.raises(AssertionError) as caught:
+        prop(impl=wrong)
+    shown = re.search(r"inputs: w=.*?, b=([^,]+), x=", str(caught.value))
+    example = "\n".join(getattr(caught.value, "__notes__", []))
+    assert shown, str(caught.value)
+    assert f", {shown[1]}," in example, f"b={shown[1]} is not the b of:\n{example}"
