@@ -441,11 +441,12 @@ def _advance_generators(call: _Call, states: Any) -> None:
 
 def _rebuilt_args(value: Any) -> Any:
     """Arguments of a callback: tensors rebuilt (detached), everything else as it came."""
-    if isinstance(value, tuple) and len(value) == 3 and value[0] == "__tensor__":
+    tag = value[0] if isinstance(value, tuple) and value and isinstance(value[0], str) else None
+    if tag == "__tensor__" and len(value) == 3:
         import torch
 
         return torch.tensor(value[1], dtype=getattr(torch, str(value[2]).removeprefix("torch.")))
-    if isinstance(value, tuple) and len(value) == 2 and value[0] == "__dict__":
+    if tag == "__dict__" and len(value) == 2:
         return {str(k): _rebuilt_args(v) for k, v in value[1]}
     if isinstance(value, tuple):
         return tuple(_rebuilt_args(v) for v in value)
