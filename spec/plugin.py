@@ -18,6 +18,7 @@ hooks.  The Hypothesis profiles are registered on import (``spec.harness.profile
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from types import ModuleType
@@ -104,6 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.pluginmanager.hasplugin("xdist"):
         config.pluginmanager.register(profiles.SeedToWorkers(), "spec-seed-to-workers")
     loading.load(config)
+    gc.freeze()  # the libraries imported so far, likewise (see pytest_collection_finish)
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +129,14 @@ def pytest_ignore_collect(collection_path: Any, config: pytest.Config) -> bool |
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     selection.modify_items(config, items)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if getattr(session.config, "_spec_active", False):
+        # Exempt what collection imported (NumPy, SciPy, torch, the spec's strategies) from
+        # garbage collection: every full collection during the run, and pytest's five at its
+        # end, then scans only what the tests made (the suite runs about a quarter faster).
+        gc.freeze()
 
 
 @pytest.hookimpl(wrapper=True)

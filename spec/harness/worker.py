@@ -12,6 +12,7 @@ side effects happen there; where autograd must flow through them, a copy also ru
 from __future__ import annotations
 
 import builtins
+import gc
 import importlib
 import importlib.util
 import io
@@ -296,6 +297,7 @@ def main() -> None:
     except BaseException as error:  # noqa: BLE001 - SystemExit at import included
         send(("import_error", f"{type(error).__name__}: {error}", traceback.format_exc()[-4000:]))
         return
+    gc.freeze()  # the libraries and the module: later collections scan only what calls make
     send(("ready", _table(module)))
     serve(module)
 
