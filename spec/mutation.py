@@ -19,10 +19,13 @@ fails when
 
 ``--tier claim`` runs only the claim properties against each mutant (``-m claim``) and
 reports the claim tier's own score: killed over all mutants, and over the mutants of the
-*mathematics*, that is all but the reviewed equivalents and the mutants of the interface
-(a changed ``ValueError`` message or condition, a validation helper), which only the
-contract tier is meant to catch.  mutmut keeps one cache (``mutants/``), which a tier run
-rebuilds: run the whole spec's review afterwards with ``--fresh``.
+*mathematics*.  Each survivor is sorted by the smallest piece of syntax holding its change
+(:func:`kind_of`): the interface (a ``ValueError``, its condition or message, a validation
+helper, a default, the kind or dtype returned), floating-point warnings (``np.errstate``),
+batching (an axis, a shape), and the reviewed equivalents are left out, as the other tiers'
+to catch; every other survivor counts as missed mathematics and is listed for review.
+mutmut keeps one cache (``mutants/``), which a tier run rebuilds: run the whole spec's
+review afterwards with ``--fresh``.
 """
 
 from __future__ import annotations
@@ -189,7 +192,7 @@ def kind_of(function: str, mutation: Mutation) -> str:
         return "interface"
     before = ast.parse(mutation.original).body[0]
     path = _path_to_change(before, ast.parse(mutation.mutant).body[0])
-    for node, child in zip(path, [*path[1:], None], strict=True):
+    for node, child in reversed(list(zip(path, [*path[1:], None], strict=True))):
         if isinstance(node, ast.Raise) or isinstance(node, ast.arguments):
             return "interface"  # an error, its message, a default value
         if isinstance(node, ast.If) and child is node.test:
@@ -201,7 +204,7 @@ def kind_of(function: str, mutation: Mutation) -> str:
             if any(_name_of_call(item.context_expr) == "errstate" for item in node.items):
                 return "warnings"
         name = _name_of_call(node)
-        if name.startswith(VALIDATORS) or name in RETURN_KINDS:
+        if name.startswith(VALIDATORS):
             return "interface"
         if name in SHAPES or (isinstance(node, ast.keyword) and node.arg in ("axis", "keepdims")):
             return "batching"

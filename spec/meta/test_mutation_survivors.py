@@ -11,7 +11,9 @@ import importlib
 import re
 import tomllib
 
-from spec.mutation import REVIEWED, load_reviewed
+import pytest
+
+from spec.mutation import REVIEWED, Mutation, kind_of, load_reviewed
 
 MUTANT_NAME = re.compile(r"impl\.(?P<module>\w+)\.x_(?P<function>\w+?)__mutmut_\d+")
 
@@ -32,3 +34,39 @@ def test_no_mutant_is_listed_twice():
     names = [e["mutant"] for e in tomllib.loads(REVIEWED.read_text()).get("survivor", [])]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     assert not duplicates, f"listed more than once: {duplicates}"
+
+
+FUNCTION = """def kl(p, q):
+    p = as_array(p, "p")
+    if np.any(q < 0):
+        raise ValueError("q must be nonnegative")
+    with np.errstate(divide="ignore"):
+        terms = p * np.log(p / q)
+    return _scalar_or_array(terms.sum(axis=-1))"""
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "kind"),
+    [
+        ('as_array(p, "p")', 'as_array(p, "P")', "interface"),
+        ("if np.any(q < 0):", "if np.any(q <= 0):", "interface"),
+        ('"q must be nonnegative"', '"XXq must be nonnegativeXX"', "interface"),
+        ('errstate(divide="ignore")', "errstate(divide=None)", "warnings"),
+        ("sum(axis=-1)", "sum(axis=None)", "batching"),
+        ("np.log(p / q)", "np.log(p * q)", "mathematics"),
+        ("terms = p *", "terms = p /", "mathematics"),
+        ("_scalar_or_array(terms.sum", "_scalar_or_array(2 * terms.sum", "mathematics"),
+    ],
+)
+def test_claim_survivors_are_sorted_by_what_the_change_touches(before, after, kind):
+    """A change to validation, a message, warnings or an axis is not counted against the
+    claim tier; a change to the formula is."""
+    assert before in FUNCTION
+    mutation = Mutation(FUNCTION, FUNCTION.replace(before, after))
+    assert kind_of("kl", mutation) == kind, mutation.changed_line
+    assert (
+        mutation.changed_line
+        == FUNCTION.replace(before, after)
+        .split("\n")[next(i for i, line in enumerate(FUNCTION.split("\n")) if before in line)]
+        .strip()
+    )
