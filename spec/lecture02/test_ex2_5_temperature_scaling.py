@@ -286,6 +286,15 @@ def test_confidence_is_one_when_the_scaled_gaps_overflow(impl, K, s):
     )
 
 
+@pytest.mark.numerics
+@settings(max_examples=5)  # the same overflow at a few sizes
+@given(st.integers(1, 4))
+def test_overflowing_logits_are_reported_without_a_warning_first(impl, d):
+    """Logits W h beyond the float range raise ValueError with no overflow warning before it."""
+    with pytest.raises(ValueError):
+        impl.softmax_confidence(1e200 * np.ones((2, d)), 1e200 * np.ones(d))
+
+
 # --- contract tier: the interface and the reference's choices among valid answers ---
 
 

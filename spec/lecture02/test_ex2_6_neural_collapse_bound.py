@@ -76,7 +76,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from spec.assertions import assert_close, assert_leq, assert_rejects, assert_true
@@ -373,6 +373,7 @@ def test_loss_keeps_full_relative_accuracy_down_to_e_minus_800(impl, problem, l)
 
 @pytest.mark.contract
 @given(st.integers(2, 8), st.integers(1, 8))
+@example(K=3, d=1)  # d = K − 2, one short
 def test_simplex_etf_rejects_invalid_sizes(impl, K, d):
     """K < 2, a non-integer K or d, and d < K − 1 raise ValueError naming the argument."""
     assert_rejects(impl.simplex_etf, 1, d, argument="K", because="K = 1")

@@ -90,7 +90,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -403,6 +403,14 @@ def test_overshooting_the_projection_flips_the_label(impl, problem, overshoot):
 
 @pytest.mark.claim
 @given(affine_models(), st.floats(0.01, 0.5))
+@example(  # the boundary's normal w_1 − w_0 = (1, 0) has length exactly 1
+    problem=(
+        AffineModel(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([0.5, 0.0])),
+        np.zeros(2),
+        (np.array([1.0, 0.0]), -0.5),
+    ),
+    overshoot=0.02,
+)
 def test_deepfool_on_an_affine_model_is_one_overshot_projection(impl, problem, overshoot):
     """On an affine model DeepFool returns (1 + η) × the projection, and succeeds."""
     model, x0, (w, b) = problem
