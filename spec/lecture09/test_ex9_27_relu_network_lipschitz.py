@@ -377,12 +377,21 @@ def test_local_bound_holds_for_every_pair_in_the_ball(impl, net_and_x, eps, seed
 
 @pytest.mark.claim
 @given(networks_and_points(1), radii, seeds)
+@example(  # the one unit is off at x and on beyond y = 0.5 in the ball: L_loc = 1, not 0
+    net_and_x=(Network(np.ones((1, 1)), np.array([-0.5]), np.ones((1, 1))), (np.zeros(1),)),
+    eps=1.0,
+    seed=0,
+)
 def test_local_bound_dominates_the_jacobian_on_the_ball(impl, net_and_x, eps, seed):
     """L_loc(x, eps) >= ‖J(y)‖₂ for every y in B(x, eps)."""
     net, (x,) = net_and_x
     rng = np.random.default_rng(seed)
     d = len(x)
     y = x + eps * (1 - 1e-9) * rng.uniform(size=(32, 1)) ** (1 / d) * unit_rows(rng, 32, d)
+    # Each unit at its most active point of the ball: a unit that can switch on there is on.
+    lengths = np.linalg.norm(net.W1, axis=1, keepdims=True)
+    directions = net.W1[lengths[:, 0] > 0] / lengths[lengths[:, 0] > 0]
+    y = np.concatenate([y, x + eps * (1 - 1e-9) * directions])
     norms = np.linalg.svd(impl.relu_network_jacobian(*net.args, y), compute_uv=False)[:, 0]
     slack = net.gamma() * spectral_norm(np.abs(net.W2) @ np.abs(net.W1))
     assert_leq(
